@@ -1,0 +1,94 @@
+/**
+ * The configuration file's schema (zod). Unknown keys are errors, so a typo stops start-up with a
+ * message naming the key instead of being silently ignored.
+ */
+import { z } from 'zod';
+
+const secret = z.string().min(1, 'must not be empty');
+
+/** Rules shared by every tracker: what counts as custom work and how it is sized and dated. */
+const tenantRules = {
+  /** Labels that make a ticket a custom request (any of them). */
+  customRequestLabels: z.array(z.string().min(1)).min(1).default(['custom-request']),
+  /** Jira issue types that make a ticket a custom request, whatever its labels. */
+  customRequestIssueTypes: z.array(z.string().min(1)).default([]),
+  /** Working hours in one person-day, to turn time estimates into days. */
+  hoursPerDay: z.number().positive().max(24).default(8),
+  /** Days per story point (Jira) or per estimate point (Linear). */
+  daysPerPoint: z.number().positive().default(1),
+  /** Per-scope override of daysPerPoint (teams use different estimate scales), e.g. `{ ENG: 0.5 }`. */
+  daysPerPointByScope: z.record(z.string().min(1), z.number().positive()).default({}),
+  /** First month of the fiscal year (1 = calendar quarters). A fiscal year is named by the year it ends in. */
+  fiscalYearStartMonth: z.number().int().min(1).max(12).default(1),
+  /** Default warn threshold for pools set without one. */
+  warnAtPercent: z.number().min(1).max(100).default(80),
+};
+
+export const jiraTenantSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, 'use letters, digits, "-" or "_" (at most 63)'),
+    tracker: z.literal('jira'),
+    baseUrl: z.url(),
+    email: z.string().min(3),
+    apiToken: secret,
+    webhookSecret: secret,
+    /** Extra accepted secrets while rotating. */
+    additionalWebhookSecrets: z.array(secret).default([]),
+    /** Story points field id (e.g. customfield_10016); found by name through /rest/api/3/field when unset. */
+    storyPointsField: z.string().min(1).optional(),
+    /** Rank field id; found by name through /rest/api/3/field when unset. */
+    rankField: z.string().min(1).optional(),
+    ...tenantRules,
+  })
+  .strict();
+
+export const linearTenantSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, 'use letters, digits, "-" or "_" (at most 63)'),
+    tracker: z.literal('linear'),
+    apiKey: secret,
+    apiUrl: z.url().default('https://api.linear.app/graphql'),
+    webhookSecret: secret,
+    additionalWebhookSecrets: z.array(secret).default([]),
+    /** Count issues linked to a Linear customer request (CustomerNeed) as custom requests. */
+    includeLinkedCustomerRequests: z.boolean().default(false),
+    ...tenantRules,
+  })
+  .strict();
+
+export const tenantSchema = z.discriminatedUnion('tracker', [jiraTenantSchema, linearTenantSchema]);
+
+export type JiraTenantConfig = z.infer<typeof jiraTenantSchema>;
+export type LinearTenantConfig = z.infer<typeof linearTenantSchema>;
+export type TenantConfig = z.infer<typeof tenantSchema>;
+
+export const adminTokenSchema = z
+  .object({
+    token: z.string().min(16, 'admin tokens must be at least 16 characters'),
+    role: z.enum(['admin', 'viewer']).default('admin'),
+    /** Restrict the token to these tenants; absent = all tenants. */
+    tenants: z.array(z.string()).optional(),
+  })
+  .strict();
+
+export type AdminToken = z.infer<typeof adminTokenSchema>;
+
+export const configFileSchema = z
+  .object({
+    adminTokens: z.array(adminTokenSchema).min(1, 'add at least one admin token'),
+    tenants: z.array(tenantSchema).min(1, 'add at least one tenant'),
+    worker: z
+      .object({
+        /** Jobs one worker process runs at once. */
+        concurrency: z.number().int().min(1).max(256).default(16),
+        /** Write-backs to one ticket within this window are coalesced into one. */
+        coalesceMs: z.number().int().min(0).max(60_000).default(250),
+      })
+      .strict()
+      .default({ concurrency: 16, coalesceMs: 250 }),
+    /** Prefix of every Redis key and BullMQ queue; keep the braces (a Redis Cluster hash tag). */
+    redisKeyPrefix: z.string().min(1).default('pg'),
+  })
+  .strict();
+
+export type ConfigFile = z.infer<typeof configFileSchema>;
