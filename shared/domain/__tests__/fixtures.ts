@@ -106,3 +106,13 @@ export const limitArb: fc.Arbitrary<number | null> = fc.oneof(
   fc.integer({ min: 0, max: 60 }).map((n) => n / 2),
   fc.integer({ min: 0, max: 30000 }).map((n) => n / 1000),
 );
+
+/** The instant `ms` written in the local time of a UTC offset (minutes), e.g. `2026-10-05T10:00:00.000+02:00`. */
+export function isoWithOffset(ms: number, offsetMinutes: number): string {
+  const local = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 23);
+  if (offsetMinutes === 0) return `${local}Z`;
+  const abs = Math.abs(offsetMinutes);
+  const hh = String(Math.floor(abs / 60)).padStart(2, '0');
+  const mm = String(abs % 60).padStart(2, '0');
+  return `${local}${offsetMinutes < 0 ? '-' : '+'}${hh}:${mm}`;
+}
