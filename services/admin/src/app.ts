@@ -1,0 +1,22 @@
+import express, { type Express, type Router } from 'express';
+import { errorHandler, healthRoute, notFoundHandler, type HealthCheck } from '@pool-guard/shared/http';
+import { poolsRouter } from './api/pools-router.js';
+import type { AdminDeps } from './admin-deps.js';
+
+/** The admin API's routes, to mount at `/api/v1`. */
+export function adminApiRouter(deps: AdminDeps): Router {
+  const router = express.Router();
+  router.use(poolsRouter(deps));
+  return router;
+}
+
+/** The admin service alone: `/api/v1/...` and `GET /healthz`. */
+export function createAdminApp(deps: AdminDeps, health: readonly HealthCheck[]): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', healthRoute(health));
+  app.use('/api/v1', adminApiRouter(deps));
+  app.use(notFoundHandler());
+  app.use(errorHandler(deps.logger));
+  return app;
+}

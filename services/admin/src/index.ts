@@ -1,0 +1,3 @@
+export * from './app.js';
+export * from './admin-deps.js';
+export * from './use-cases/pool-view.js';

@@ -1,0 +1,15 @@
+import express, { type Express } from 'express';
+import { errorHandler, healthRoute, notFoundHandler, type HealthCheck } from '@pool-guard/shared/http';
+import { webhooksRouter } from './routes/webhooks.js';
+import type { ReceiverDeps } from './receiver-deps.js';
+
+/** The receiver alone: `POST /webhooks/{tracker}/{tenant}` and `GET /healthz`. */
+export function createReceiverApp(deps: ReceiverDeps, health: readonly HealthCheck[]): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', healthRoute(health));
+  app.use('/webhooks', webhooksRouter(deps));
+  app.use(notFoundHandler());
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,80 @@
+import express, { type Request, type Response, type Router } from 'express';
+import type { TrackerId } from '@pool-guard/shared/tracker';
+import { receiveWebhook, type ReceiveOutcome } from '../use-cases/receive-webhook.js';
+import type { ReceiverDeps } from '../receiver-deps.js';
+
+/** Largest webhook body taken; larger ones get 413. */
+export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+
+const TRACKERS: readonly TrackerId[] = ['jira', 'linear'];
+
+function lowerCaseHeaders(req: Request): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/**
+ * The success status a tracker expects: Linear treats anything but exactly 200 as a failure and
+ * retries; Jira takes any 2xx (202 says "accepted, processing later").
+ */
+function okStatus(tracker: TrackerId, outcome: 'accepted' | 'duplicate' | 'ignored'): number {
+  if (tracker === 'linear') return 200;
+  return outcome === 'duplicate' ? 200 : 202;
+}
+
+function send(res: Response, tracker: TrackerId, outcome: ReceiveOutcome): void {
+  switch (outcome.kind) {
+    case 'accepted':
+      res.status(okStatus(tracker, 'accepted')).json({ status: 'accepted', events: outcome.events });
+      return;
+    case 'duplicate':
+      res.status(okStatus(tracker, 'duplicate')).json({ status: 'duplicate' });
+      return;
+    case 'ignored':
+      res.status(okStatus(tracker, 'ignored')).json({ status: 'ignored', event: outcome.eventName });
+      return;
+    case 'unknown_tenant':
+      res.status(404).json({ error: 'unknown tenant' });
+      return;
+    case 'bad_signature':
+      res.status(401).json({ error: outcome.reason });
+      return;
+    case 'bad_body':
+      res.status(400).json({ error: outcome.reason });
+      return;
+    case 'enqueue_failed':
+      res.status(503).set('Retry-After', '5').json({ error: 'could not store the event; retry later' });
+      return;
+    default: {
+      const _exhaustive: never = outcome;
+      throw new Error(`unhandled outcome ${JSON.stringify(_exhaustive)}`);
+    }
+  }
+}
+
+/** `POST /webhooks/{jira|linear}/{tenant}`: raw bytes in, so the signature is checked over exactly what was signed. */
+export function webhooksRouter(deps: ReceiverDeps): Router {
+  const router = express.Router();
+  const raw = express.raw({ type: () => true, limit: MAX_WEBHOOK_BYTES });
+  router.post('/:tracker/:tenant', raw, async (req: Request, res: Response) => {
+    const tracker = req.params.tracker as TrackerId;
+    if (!TRACKERS.includes(tracker)) {
+      res.status(404).json({ error: `unknown tracker "${String(req.params.tracker)}"; use jira or linear` });
+      return;
+    }
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const outcome = await receiveWebhook(deps, {
+      tracker,
+      tenantId: String(req.params.tenant),
+      raw: { headers: lowerCaseHeaders(req), body },
+    });
+    if (outcome.kind !== 'accepted' && outcome.kind !== 'duplicate') {
+      deps.logger.info({ tracker, tenant: req.params.tenant, outcome: outcome.kind, reason: 'reason' in outcome ? outcome.reason : undefined }, 'webhook not accepted');
+    }
+    send(res, tracker, outcome);
+  });
+  return router;
+}

@@ -1,0 +1,30 @@
+import type { Job } from 'bullmq';
+import { JOBS } from '@pool-guard/shared/queue';
+import { applyTrackerEvent } from '../use-cases/apply-tracker-event.js';
+import { recomputePool } from '../use-cases/recompute-pool.js';
+import { runTrackerJob } from './run-tracker-job.js';
+import type { WorkerDeps } from '../worker-deps.js';
+
+/** The events queue: `tracker.event.apply` and `pool.recompute`. */
+export function createEventsProcessor(deps: WorkerDeps) {
+  return async (job: Job, token?: string): Promise<unknown> => {
+    switch (job.name) {
+      case 'tracker.event.apply': {
+        const data = JOBS['tracker.event.apply'].schema.parse(job.data);
+        const outcome = await runTrackerJob(deps, job, token, data.tenant, () => applyTrackerEvent(deps, data));
+        deps.logger.debug({ tenant: data.tenant, ticket: data.event.ticketKey, delivery: data.deliveryId, outcome }, 'event applied');
+        return outcome;
+      }
+      case 'pool.recompute': {
+        const data = JOBS['pool.recompute'].schema.parse(job.data);
+        const tenant = deps.tenants.get(data.tenant);
+        if (!tenant) return { kind: 'unknown_tenant' };
+        const result = await recomputePool(deps, tenant, data.poolId);
+        return { kind: 'recomputed', changed: result.changedTicketIds.length };
+      }
+      default:
+        deps.logger.warn({ job: job.name, jobId: job.id }, 'unknown job on the events queue; dropped');
+        return { kind: 'unknown_job' };
+    }
+  };
+}

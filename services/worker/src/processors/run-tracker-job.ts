@@ -1,0 +1,54 @@
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { isTrackerError } from '@pool-guard/shared/tracker';
+import type { WorkerDeps } from '../worker-deps.js';
+
+/** Jitter so that many jobs delayed by one rate limit do not all come back at the same instant. */
+function jitter(ms: number): number {
+  return Math.round(ms * (1 + Math.random() * 0.2));
+}
+
+/**
+ * Runs a job body and translates tracker errors into BullMQ behaviour: a rate limit pauses the
+ * tenant's tracker calls and delays the job (without spending an attempt); auth, invalid and
+ * not-found errors fail it for good; transient errors are retried with backoff.
+ */
+export async function runTrackerJob<T>(
+  deps: WorkerDeps,
+  job: Job,
+  token: string | undefined,
+  tenant: string,
+  body: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    if (!isTrackerError(err)) throw err;
+    switch (err.kind) {
+      case 'rate_limited': {
+        const waitMs = Math.max(250, err.retryAfterMs ?? 5000);
+        const until = Date.now() + waitMs;
+        await deps.throttle.pauseUntil(tenant, until);
+        deps.logger.warn({ tenant, jobId: job.id, job: job.name, waitMs }, 'tracker rate limit: delaying job');
+        await job.moveToDelayed(Date.now() + jitter(waitMs), token);
+        throw new DelayedError();
+      }
+      case 'transient':
+        throw err;
+      case 'auth':
+      case 'invalid':
+      case 'not_found':
+        deps.logger.error({ tenant, jobId: job.id, job: job.name, kind: err.kind, status: err.status, err: err.message }, 'tracker refused the call; not retrying');
+        throw new UnrecoverableError(`${err.kind}: ${err.message}`);
+      default: {
+        const _exhaustive: never = err.kind;
+        throw new Error(`unhandled tracker error kind ${String(_exhaustive)}`);
+      }
+    }
+  }
+}
+
+/** Puts a job back to wait `ms` without spending an attempt. */
+export async function delayJob(job: Job, token: string | undefined, ms: number): Promise<never> {
+  await job.moveToDelayed(Date.now() + ms, token);
+  throw new DelayedError();
+}

@@ -1,0 +1,18 @@
+import type { Job } from 'bullmq';
+import { JOBS } from '@pool-guard/shared/queue';
+import { writeBackTicket } from '../use-cases/write-back-ticket.js';
+import { delayJob, runTrackerJob } from './run-tracker-job.js';
+import type { WorkerDeps } from '../worker-deps.js';
+
+/** The write-back queue: `tracker.writeback`. */
+export function createWriteBackProcessor(deps: WorkerDeps) {
+  return async (job: Job, token?: string): Promise<unknown> => {
+    const data = JOBS['tracker.writeback'].schema.parse(job.data);
+    const outcome = await runTrackerJob(deps, job, token, data.tenant, () => writeBackTicket(deps, data));
+    if (outcome.kind === 'locked') return delayJob(job, token, Math.max(100, deps.coalesceMs));
+    if (outcome.kind === 'written') {
+      deps.logger.debug({ tenant: data.tenant, ticketId: data.ticketId, calls: outcome.calls }, 'ticket written');
+    }
+    return outcome;
+  };
+}

@@ -1,0 +1,120 @@
+import {
+  admitRequests,
+  badgeOf,
+  commentForLeftPool,
+  commentForView,
+  labelForState,
+  nextQuarter,
+  poolIdOf,
+  viewTicketInPool,
+  type Badge,
+  type PoolRequest,
+  type QuarterId,
+} from '@pool-guard/shared/domain';
+import type { TicketRecord } from '@pool-guard/shared/store';
+import { TrackerError, type TenantContext } from '@pool-guard/shared/tracker';
+import { planWriteBack, type DesiredTicketState } from './desired-writes.js';
+import { settingsOf } from './recompute-pool.js';
+import type { WorkerDeps } from '../worker-deps.js';
+
+/** How many later quarters to look at for "the next quarter that has room". */
+const LOOKAHEAD_QUARTERS = 4;
+
+export type WriteBackOutcome =
+  | { kind: 'unknown_tenant' | 'unknown_ticket' | 'deleted' | 'unchanged' | 'not_ready' }
+  | { kind: 'locked' }
+  | { kind: 'written'; calls: number };
+
+/**
+ * Makes one ticket show its current pool state. Reads the state when it runs (not when it was
+ * queued), compares with what Pool Guard last wrote, and writes only the difference.
+ * One write-back per ticket at a time (a Redis lock); a busy ticket answers `locked` and the
+ * processor tries again shortly.
+ */
+export async function writeBackTicket(
+  deps: WorkerDeps,
+  input: { tenant: string; ticketId: string },
+): Promise<WriteBackOutcome> {
+  const tenant = deps.tenants.get(input.tenant);
+  if (!tenant) return { kind: 'unknown_tenant' };
+  const pausedUntil = await deps.throttle.pausedUntil(tenant.id);
+  if (pausedUntil > 0) {
+    throw new TrackerError('rate_limited', `tracker of ${tenant.id} is paused`, pausedUntil - Date.now());
+  }
+  const release = await deps.locks.acquire(tenant.id, input.ticketId, 60_000);
+  if (!release) return { kind: 'locked' };
+  try {
+    const record = await deps.store.getTicket(tenant.id, input.ticketId);
+    if (!record) return { kind: 'unknown_ticket' };
+    if (record.state.deleted) return { kind: 'deleted' };
+    const written = await deps.store.getWritten(tenant.id, input.ticketId);
+    const desired = await desiredState(deps, tenant, record, written?.badge ?? null);
+    if (desired === 'nothing') return { kind: 'unchanged' };
+    if (desired === 'not_ready') return { kind: 'not_ready' };
+    const plan = planWriteBack({ key: record.key ?? input.ticketId, id: input.ticketId }, desired, written);
+    if (!plan) return { kind: 'unchanged' };
+    const result = await tenant.client.writeBack(plan.command);
+    await deps.store.setWritten(tenant.id, input.ticketId, {
+      ...plan.next,
+      commentId: result.commentId ?? plan.next.commentId,
+    });
+    return { kind: 'written', calls: result.calls };
+  } finally {
+    await release();
+  }
+}
+
+async function desiredState(
+  deps: WorkerDeps,
+  tenant: TenantContext,
+  record: TicketRecord,
+  writtenBadge: string | null,
+): Promise<DesiredTicketState | 'nothing' | 'not_ready'> {
+  const request = record.state.request;
+  if (!request) {
+    // Left every pool. Only a ticket Pool Guard wrote to needs telling.
+    if (writtenBadge === null) return 'nothing';
+    const last = JSON.parse(writtenBadge) as Badge;
+    return {
+      label: null,
+      badge: null,
+      comment: commentForLeftPool({
+        key: record.key ?? record.ticketId,
+        scope: last.scope,
+        quarter: last.quarter,
+        reason: record.excluded ?? 'no-longer-custom',
+      }),
+    };
+  }
+  const snapshot = await deps.store.readPool(tenant.id, poolIdOf(request));
+  const outcome = admitRequests(settingsOf(snapshot, tenant), snapshot.requests);
+  const inPool = snapshot.requests.find((r) => r.id === request.id);
+  if (!inPool) return 'not_ready';
+  const entry = outcome.entries.find((e) => e.key === inPool.key);
+  if (!entry) return 'not_ready';
+  const room = entry.state === 'over-limit' ? await nextQuarterWithRoom(deps, tenant, inPool) : null;
+  const view = viewTicketInPool(outcome, inPool, room);
+  return { label: labelForState(view.state), badge: badgeOf(view), comment: commentForView(view) };
+}
+
+/** The nearest later quarter of the same scope whose pool is set and has room for the request. */
+async function nextQuarterWithRoom(
+  deps: WorkerDeps,
+  tenant: TenantContext,
+  request: PoolRequest,
+): Promise<{ quarter: QuarterId; freeDays: number } | null> {
+  if (request.days === null) return null;
+  const quarters = Array.from({ length: LOOKAHEAD_QUARTERS }, (_, i) => nextQuarter(request.quarter, i + 1));
+  const snapshots = await deps.store.readPools(
+    tenant.id,
+    quarters.map((q) => poolIdOf({ scope: request.scope, quarter: q })),
+  );
+  for (const snap of snapshots) {
+    if (!snap.settings || snap.settings.limitDays === null) continue;
+    const outcome = admitRequests(settingsOf(snap, tenant), snap.requests);
+    if (outcome.freeDays !== null && outcome.freeDays >= request.days) {
+      return { quarter: snap.quarter, freeDays: outcome.freeDays };
+    }
+  }
+  return null;
+}

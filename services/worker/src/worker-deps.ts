@@ -1,0 +1,18 @@
+import type { Logger } from '@pool-guard/shared/logging';
+import type { PoolGuardQueues } from '@pool-guard/shared/queue';
+import type { DeliveryStore, LedgerStore, TicketLocks, TrackerThrottle } from '@pool-guard/shared/store';
+import type { TenantRegistry } from '@pool-guard/shared/tracker';
+
+/** Everything the worker's use-cases need, built once by the composition root. */
+export interface WorkerDeps {
+  logger: Logger;
+  store: LedgerStore;
+  deliveries: DeliveryStore;
+  locks: TicketLocks;
+  throttle: TrackerThrottle;
+  queues: PoolGuardQueues;
+  tenants: TenantRegistry;
+  /** Write-backs to one ticket within this window are coalesced into one. */
+  coalesceMs: number;
+  now?: () => number;
+}

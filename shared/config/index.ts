@@ -1,0 +1,2 @@
+export * from './tenant-config.js';
+export * from './load-config.js';

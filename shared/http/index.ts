@@ -1,0 +1,3 @@
+export * from './error-handler.js';
+export * from './health.js';
+export * from './server.js';

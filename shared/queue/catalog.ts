@@ -1,0 +1,73 @@
+/**
+ * Every background job Pool Guard runs, in one place: queue, name, data schema, retries.
+ *
+ * Renaming a queue or a job strands the jobs already queued under the old name: add a new one and
+ * drain the old one instead.
+ */
+import { z } from 'zod';
+import type { JobsOptions } from 'bullmq';
+
+export const QUEUE_NAMES = {
+  /** Tracker events to apply to the ledger, and pool recomputations. */
+  events: '{pool-guard-events}',
+  /** Write-backs to tickets (comment, label, badge), coalesced per ticket. */
+  writeback: '{pool-guard-writeback}',
+} as const;
+
+export type QueueKey = keyof typeof QUEUE_NAMES;
+
+const trackerEventSchema = z.object({
+  kind: z.enum(['ticket.changed', 'ticket.deleted']),
+  ticketKey: z.string().min(1),
+  ticketId: z.string().min(1),
+  actorId: z.string().nullable(),
+  updatedAt: z.number().nullable(),
+});
+
+export const JOBS = {
+  'tracker.event.apply': {
+    queue: 'events',
+    schema: z.object({
+      tenant: z.string().min(1),
+      deliveryId: z.string().min(1),
+      receivedAt: z.number(),
+      event: trackerEventSchema,
+    }),
+    options: {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: 3600, count: 5000 },
+      removeOnFail: { age: 14 * 24 * 3600 },
+    },
+  },
+  'pool.recompute': {
+    queue: 'events',
+    schema: z.object({
+      tenant: z.string().min(1),
+      poolId: z.string().min(3),
+      reason: z.string(),
+    }),
+    options: {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: 3600, count: 1000 },
+      removeOnFail: { age: 14 * 24 * 3600 },
+    },
+  },
+  'tracker.writeback': {
+    queue: 'writeback',
+    schema: z.object({
+      tenant: z.string().min(1),
+      ticketId: z.string().min(1),
+    }),
+    options: {
+      attempts: 12,
+      backoff: { type: 'exponential', delay: 2000 },
+      removeOnComplete: { age: 3600, count: 5000 },
+      removeOnFail: { age: 14 * 24 * 3600 },
+    },
+  },
+} as const satisfies Record<string, { queue: QueueKey; schema: z.ZodType; options: JobsOptions }>;
+
+export type JobName = keyof typeof JOBS;
+export type JobData<N extends JobName> = z.infer<(typeof JOBS)[N]['schema']>;

@@ -1,0 +1,82 @@
+/**
+ * The parts every Pool Guard process shares, built once by a composition root (a service's
+ * main.ts): Redis connections, the ledger store, queues, tenants with their tracker clients.
+ */
+import type { ConnectionOptions } from 'bullmq';
+import type { ConfigFile } from '../config/index.js';
+import type { Logger } from '../logging/index.js';
+import { createQueues, type PoolGuardQueues } from '../queue/index.js';
+import {
+  DeliveryStore,
+  LedgerStore,
+  TicketLocks,
+  TrackerThrottle,
+  createKeySpace,
+  createRedisConnection,
+  type KeySpace,
+  type RedisClient,
+} from '../store/index.js';
+import { createTenantRegistry, type TenantRegistry, type TrackerPlugins } from '../tracker/index.js';
+
+export interface Runtime {
+  logger: Logger;
+  config: Readonly<ConfigFile>;
+  redisUrl: string;
+  /** Commands (fail fast when Redis is away). */
+  redis: RedisClient;
+  /** For BullMQ workers (blocking commands, retried forever). */
+  bullConnection: ConnectionOptions;
+  keys: KeySpace;
+  store: LedgerStore;
+  deliveries: DeliveryStore;
+  locks: TicketLocks;
+  throttle: TrackerThrottle;
+  queues: PoolGuardQueues;
+  tenants: TenantRegistry;
+  /** True when Redis answers PING. */
+  redisHealthy(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  config: Readonly<ConfigFile>;
+  redisUrl: string;
+  plugins: TrackerPlugins;
+  logger: Logger;
+}
+
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const { config, logger } = options;
+  const redis = createRedisConnection(options.redisUrl, { connectionName: 'pool-guard' });
+  const bullRedis = createRedisConnection(options.redisUrl, { forBlocking: true, connectionName: 'pool-guard-queue' });
+  redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+  bullRedis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis (queue) connection error'));
+  const keys = createKeySpace(config.redisKeyPrefix);
+  const store = new LedgerStore({ redis, keys });
+  const queues = createQueues(bullRedis as ConnectionOptions, config.redisKeyPrefix);
+  return {
+    logger,
+    config,
+    redisUrl: options.redisUrl,
+    redis,
+    bullConnection: bullRedis as ConnectionOptions,
+    keys,
+    store,
+    deliveries: new DeliveryStore(redis, keys),
+    locks: new TicketLocks(redis, keys),
+    throttle: new TrackerThrottle(redis, keys),
+    queues,
+    tenants: createTenantRegistry(config.tenants, options.plugins, logger),
+    async redisHealthy() {
+      try {
+        return (await redis.ping()) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await queues.close();
+      await Promise.allSettled([redis.quit(), bullRedis.quit()]);
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export * from './create-runtime.js';
+export * from './graceful-shutdown.js';
+export * from './redis-server-process.js';

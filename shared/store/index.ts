@@ -1,0 +1,4 @@
+export * from './keys.js';
+export * from './ledger-store.js';
+export * from './delivery-store.js';
+export * from './redis-connection.js';

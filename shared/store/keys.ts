@@ -1,0 +1,61 @@
+/**
+ * Every Redis key Pool Guard writes. All keys of one tenant share the hash tag `{t:<tenant>}`, so
+ * the Lua scripts (which touch several keys of one tenant) also run on Redis Cluster.
+ */
+export interface KeySpace {
+  readonly prefix: string;
+  tenant(tenantId: string): TenantKeys;
+}
+
+export interface TenantKeys {
+  /** Hash: state (JSON), ver, key, excluded — the last known state of one ticket, by tracker id. */
+  ticket(ticketId: string): string;
+  /** Hash: ticket id -> PoolRequest JSON, the requests of one pool. */
+  poolRequests(poolId: string): string;
+  /** String: the last committed admission outcome of one pool (JSON with its version). */
+  poolOutcome(poolId: string): string;
+  /** Hash: pool id -> settings JSON ({limitDays, warnAtPercent, updatedAt}). */
+  poolSettings(): string;
+  /** Hash: pool id -> version, bumped by every change of the pool's requests or settings. */
+  poolVersions(): string;
+  /** Set of pool ids this tenant has (with requests or settings). */
+  pools(): string;
+  /** Set of pool ids whose requests or settings changed since their outcome was last committed. */
+  dirtyPools(): string;
+  /** Hash: what Pool Guard last wrote to a ticket (label, badge, comment text, comment id). */
+  written(ticketId: string): string;
+  /** String (NX, with TTL): a webhook delivery already taken. */
+  delivery(deliveryId: string): string;
+  /** String (PX): a write-back to one ticket is running. */
+  writeLock(ticketId: string): string;
+  /** String (PX): the tracker asked us to pause until this epoch ms. */
+  trackerPause(): string;
+  /** Hash: cached facts about the tracker account (bot account id). */
+  trackerAccount(): string;
+  /** Hash: the last reconcile sweep's report. */
+  lastSweep(): string;
+}
+
+export function createKeySpace(prefix = 'pg'): KeySpace {
+  return {
+    prefix,
+    tenant(tenantId: string): TenantKeys {
+      const t = `${prefix}:{t:${tenantId}}`;
+      return {
+        ticket: (id) => `${t}:ticket:${id}`,
+        poolRequests: (poolId) => `${t}:pool:${poolId}:requests`,
+        poolOutcome: (poolId) => `${t}:pool:${poolId}:outcome`,
+        poolSettings: () => `${t}:pool-settings`,
+        poolVersions: () => `${t}:pool-versions`,
+        pools: () => `${t}:pools`,
+        dirtyPools: () => `${t}:dirty-pools`,
+        written: (id) => `${t}:written:${id}`,
+        delivery: (id) => `${t}:delivery:${id}`,
+        writeLock: (id) => `${t}:write-lock:${id}`,
+        trackerPause: () => `${t}:tracker-pause`,
+        trackerAccount: () => `${t}:tracker-account`,
+        lastSweep: () => `${t}:last-sweep`,
+      };
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export * from './tracker-adapter.js';
+export * from './tracker-error.js';
+export * from './tenant-registry.js';
