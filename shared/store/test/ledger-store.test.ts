@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Redis } from 'ioredis';
+import { admitRequests, poolIdOf, type PoolRequest } from '../../domain/index.js';
+import { connectTestRedis, uniquePrefix } from '../../testing/index.js';
+import { createKeySpace } from '../keys.js';
+import { LedgerStore } from '../ledger-store.js';
+
+function request(overrides: Partial<PoolRequest> = {}): PoolRequest {
+  return {
+    key: 'CR-1',
+    id: '10001',
+    title: 'Export for ACME',
+    scope: 'CR',
+    quarter: '2026-Q4',
+    days: 3,
+    committed: false,
+    rank: '0|i00001:',
+    createdAt: '2026-10-01T10:00:00.000Z',
+    updatedAt: '2026-10-01T10:00:00.000Z',
+    ...overrides,
+  };
+}
+
+describe('LedgerStore on a real Redis', () => {
+  let redis: Redis;
+  let store: LedgerStore;
+  const tenant = 'acme';
+
+  beforeAll(() => {
+    redis = connectTestRedis();
+    store = new LedgerStore({ redis, keys: createKeySpace(uniquePrefix('ledger')) });
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
+
+  it('adds a request to its pool and moves it when its quarter changes', async () => {
+    const r1 = request({ id: 'move-1', key: 'CR-10' });
+    const first = await store.applyTicketChange(tenant, r1.id, { kind: 'upsert', updatedAt: r1.updatedAt, request: r1 }, { key: r1.key, excluded: null });
+    expect(first).toMatchObject({ applied: true, affectedPools: ['CR/2026-Q4'] });
+
+    const moved = { ...r1, quarter: '2027-Q1', updatedAt: '2026-10-02T10:00:00.000Z' };
+    const second = await store.applyTicketChange(tenant, r1.id, { kind: 'upsert', updatedAt: moved.updatedAt, request: moved }, { key: r1.key, excluded: null });
+    expect(second).toMatchObject({ applied: true, affectedPools: ['CR/2026-Q4', 'CR/2027-Q1'] });
+
+    const q4 = await store.readPool(tenant, 'CR/2026-Q4');
+    const q1 = await store.readPool(tenant, 'CR/2027-Q1');
+    expect(q4.requests.map((r) => r.id)).not.toContain('move-1');
+    expect(q1.requests.map((r) => r.id)).toContain('move-1');
+    expect(q1.scope).toBe('CR');
+    expect(q1.quarter).toBe('2027-Q1');
+  });
+
+  it('ignores a stale event and a repeat, and never resurrects a deleted ticket', async () => {
+    const r = request({ id: 'stale-1', key: 'CR-11', updatedAt: '2026-10-05T00:00:00.000Z' });
+    await store.applyTicketChange(tenant, r.id, { kind: 'upsert', updatedAt: r.updatedAt, request: r }, { key: r.key, excluded: null });
+    const older = { ...r, days: 9, updatedAt: '2026-10-04T00:00:00.000Z' };
+    expect(await store.applyTicketChange(tenant, r.id, { kind: 'upsert', updatedAt: older.updatedAt, request: older }, { key: r.key, excluded: null })).toEqual({ applied: false, reason: 'stale' });
+    expect(await store.applyTicketChange(tenant, r.id, { kind: 'upsert', updatedAt: r.updatedAt, request: r }, { key: r.key, excluded: null })).toEqual({ applied: false, reason: 'unchanged' });
+
+    const del = await store.applyTicketChange(tenant, r.id, { kind: 'delete' }, { key: r.key, excluded: null });
+    expect(del).toMatchObject({ applied: true, deleted: true, affectedPools: ['CR/2026-Q4'] });
+    const newer = { ...r, updatedAt: '2026-12-01T00:00:00.000Z' };
+    expect(await store.applyTicketChange(tenant, r.id, { kind: 'upsert', updatedAt: newer.updatedAt, request: newer }, { key: r.key, excluded: null })).toEqual({ applied: false, reason: 'deleted' });
+    const pool = await store.readPool(tenant, 'CR/2026-Q4');
+    expect(pool.requests.map((x) => x.id)).not.toContain('stale-1');
+    expect(await redis.ttl(store.keys.tenant(tenant).ticket(r.id))).toBeGreaterThan(0);
+  });
+
+  it('leaves no trace for a ticket that never counted', async () => {
+    const res = await store.applyTicketChange(tenant, 'plain-1', { kind: 'upsert', updatedAt: '2026-10-01T00:00:00.000Z', request: null }, { key: 'CR-99', excluded: 'no-longer-custom' });
+    expect(res).toEqual({ applied: false, reason: 'unchanged' });
+    expect(await store.getTicket(tenant, 'plain-1')).toBeNull();
+  });
+
+  it('applies concurrent changes to one ticket exactly once each (compare-and-set)', async () => {
+    const base = request({ id: 'race-1', key: 'CR-12', scope: 'RACE' });
+    const versions = Array.from({ length: 20 }, (_, i) => ({
+      ...base,
+      days: i + 1,
+      updatedAt: new Date(Date.UTC(2026, 9, 1, 0, 0, i)).toISOString(),
+    }));
+    await Promise.all(
+      versions.map((v) => store.applyTicketChange(tenant, v.id, { kind: 'upsert', updatedAt: v.updatedAt, request: v }, { key: v.key, excluded: null })),
+    );
+    const record = await store.getTicket(tenant, base.id);
+    expect(record?.state.request?.days).toBe(20);
+    const pool = await store.readPool(tenant, poolIdOf(base));
+    expect(pool.requests).toHaveLength(1);
+    expect(pool.requests[0]?.days).toBe(20);
+  });
+
+  it('commits an outcome only at the version it was computed from, and clears the dirty mark', async () => {
+    const r = request({ id: 'out-1', key: 'OUT-1', scope: 'OUT' });
+    await store.applyTicketChange(tenant, r.id, { kind: 'upsert', updatedAt: r.updatedAt, request: r }, { key: r.key, excluded: null });
+    const poolId = poolIdOf(r);
+    expect(await store.dirtyPoolIds(tenant)).toContain(poolId);
+    const snap = await store.readPool(tenant, poolId);
+    const outcome = admitRequests({ limitDays: 10, warnAtPercent: 80 }, snap.requests);
+    await store.setPoolSettings(tenant, poolId, { limitDays: 10, warnAtPercent: 80 });
+    expect(await store.commitOutcome(tenant, poolId, snap.version, outcome)).toBe(false);
+    const fresh = await store.readPool(tenant, poolId);
+    expect(fresh.settings).toMatchObject({ limitDays: 10, warnAtPercent: 80 });
+    expect(await store.commitOutcome(tenant, poolId, fresh.version, outcome)).toBe(true);
+    expect(await store.dirtyPoolIds(tenant)).not.toContain(poolId);
+    expect((await store.readPool(tenant, poolId)).outcome?.version).toBe(fresh.version);
+  });
+
+  it('keeps every key of a tenant under one hash tag', async () => {
+    const keys = await redis.keys(`${store.keys.prefix}:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const k of keys) expect(k).toMatch(/^[^{]*\{t:acme\}/);
+  });
+
+  it('records what was last written to a ticket', async () => {
+    expect(await store.getWritten(tenant, 'w-1')).toBeNull();
+    await store.setWritten(tenant, 'w-1', { label: 'pool-ok', badge: '{"a":1}', comment: 'text', commentId: '77' });
+    expect(await store.getWritten(tenant, 'w-1')).toEqual({ label: 'pool-ok', badge: '{"a":1}', comment: 'text', commentId: '77' });
+  });
+});
