@@ -1,0 +1,292 @@
+/**
+ * Outgoing webhooks, delivered like Jira Cloud's admin webhooks: a REST-v2-shaped JSON body, signed
+ * with `X-Hub-Signature: sha256=<hmac of the exact bytes>` when the webhook has a secret, an
+ * `X-Atlassian-Webhook-Identifier` that stays the same across retries, retries on 408/409/425/429/
+ * 5xx and connection errors, and concurrent, unordered deliveries.
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+import { commentJson, userJson, webhookIssueJson, webhookIssueSummaryJson, type RenderContext } from './issue-json.js';
+import { matches, parseJql, type JqlContext } from './jql.js';
+import type { SandboxChange, SandboxState } from './sandbox-state.js';
+
+export interface WebhookRegistration {
+  id: number;
+  name: string;
+  url: string;
+  events: string[];
+  /** JQL that issues must match (Jira's "issue-related-events-section" filter); null = all issues. */
+  jqlFilter: string | null;
+  /** Write-once: never shown by the REST API. */
+  secret: string | null;
+  excludeBody: boolean;
+  enabled: boolean;
+  lastUpdatedBy: string;
+  lastUpdated: number;
+}
+
+export interface RegisterWebhookInput {
+  url: string;
+  events: string[];
+  secret?: string | null;
+  name?: string;
+  jqlFilter?: string | null;
+  excludeBody?: boolean;
+}
+
+export interface DeliveryRecord {
+  identifier: string;
+  webhookId: number;
+  event: string;
+  url: string;
+  /** The exact bytes sent. */
+  body: string;
+  attempts: number;
+  /** Status code of each attempt, or the error code when the connection failed. */
+  results: (number | string)[];
+  outcome: 'pending' | 'delivered' | 'failed' | 'cancelled';
+}
+
+export interface WebhookDeliveryOptions {
+  /** Delay before retry n is n × this (Jira waits minutes; tests want milliseconds). Default 300. */
+  retryDelayMs: number;
+  /** Attempts in all, first included. Default 5. */
+  maxAttempts: number;
+  /** Per-attempt timeout. Default 10 000. */
+  timeoutMs: number;
+  /** Each delivery starts after a random 0..jitterMs wait, so deliveries may arrive out of order. */
+  jitterMs: number;
+}
+
+const RETRY_STATUSES = new Set([408, 409, 425, 429]);
+
+export class WebhookDelivery {
+  private webhooks: WebhookRegistration[] = [];
+  private nextId = 1;
+  private pending = new Set<Promise<void>>();
+  private abort = new AbortController();
+  readonly deliveries: DeliveryRecord[] = [];
+
+  constructor(
+    private readonly state: SandboxState,
+    private readonly baseUrl: () => string,
+    private readonly options: WebhookDeliveryOptions,
+  ) {}
+
+  register(input: RegisterWebhookInput, byAccountId: string): WebhookRegistration {
+    const webhook: WebhookRegistration = {
+      id: this.nextId++,
+      name: input.name ?? `webhook ${this.nextId - 1}`,
+      url: input.url,
+      events: [...input.events],
+      jqlFilter: input.jqlFilter?.trim() ? input.jqlFilter.trim() : null,
+      secret: input.secret ? input.secret : null,
+      excludeBody: input.excludeBody ?? false,
+      enabled: true,
+      lastUpdatedBy: byAccountId,
+      lastUpdated: this.state.now(),
+    };
+    if (webhook.jqlFilter !== null) parseJql(webhook.jqlFilter);
+    this.webhooks.push(webhook);
+    return webhook;
+  }
+
+  unregister(id: number): boolean {
+    const before = this.webhooks.length;
+    this.webhooks = this.webhooks.filter((w) => w.id !== id);
+    return this.webhooks.length < before;
+  }
+
+  list(): readonly WebhookRegistration[] {
+    return this.webhooks;
+  }
+
+  get(id: number): WebhookRegistration | undefined {
+    return this.webhooks.find((w) => w.id === id);
+  }
+
+  /** Forgets registrations and history, cancelling deliveries in flight. */
+  reset(keepWebhooks: boolean): void {
+    this.cancelAll();
+    if (!keepWebhooks) this.webhooks = [];
+    this.deliveries.length = 0;
+  }
+
+  dispatch(change: SandboxChange): void {
+    const event = EVENT_NAMES[change.kind];
+    for (const webhook of this.webhooks) {
+      if (!webhook.enabled || !webhook.events.includes(event)) continue;
+      if (webhook.jqlFilter !== null && !this.filterMatches(webhook.jqlFilter, change)) continue;
+      const body = JSON.stringify(this.payload(change, event, webhook));
+      const record: DeliveryRecord = {
+        identifier: randomUUID(),
+        webhookId: webhook.id,
+        event,
+        url: webhook.url,
+        body,
+        attempts: 0,
+        results: [],
+        outcome: 'pending',
+      };
+      this.deliveries.push(record);
+      const done = this.deliver(record, webhook.secret).finally(() => this.pending.delete(done));
+      this.pending.add(done);
+    }
+  }
+
+  /** Resolves once no delivery (retries included) is left. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  close(): void {
+    this.cancelAll();
+  }
+
+  private cancelAll(): void {
+    this.abort.abort();
+    this.abort = new AbortController();
+  }
+
+  private filterMatches(jql: string, change: SandboxChange): boolean {
+    try {
+      const ctx: JqlContext = { state: this.state, currentUserId: change.actor.accountId, now: change.at };
+      return matches(parseJql(jql).where, change.issue, ctx);
+    } catch {
+      return false;
+    }
+  }
+
+  private payload(change: SandboxChange, event: string, webhook: WebhookRegistration): Record<string, unknown> {
+    const ctx: RenderContext = { base: this.baseUrl(), api: 2, state: this.state };
+    const common = { timestamp: change.at, webhookEvent: event };
+    const matched = { matchedWebhookIds: [webhook.id] };
+    switch (change.kind) {
+      case 'issue_created':
+        return {
+          ...common,
+          issue_event_type_name: 'issue_created',
+          user: userJson(change.actor, ctx),
+          issue: webhookIssueJson(change.issue, ctx),
+          ...matched,
+        };
+      case 'issue_updated':
+        return {
+          ...common,
+          issue_event_type_name: change.eventTypeName,
+          user: userJson(change.actor, ctx),
+          issue: webhookIssueJson(change.issue, ctx),
+          ...(change.changelog ? { changelog: change.changelog } : {}),
+          ...(change.comment ? { comment: commentJson(change.comment, change.issue, ctx) } : {}),
+          ...matched,
+        };
+      case 'issue_deleted':
+        return { ...common, user: userJson(change.actor, ctx), issue: webhookIssueJson(change.issue, ctx), ...matched };
+      case 'comment_created':
+      case 'comment_updated':
+      case 'comment_deleted':
+        return {
+          ...common,
+          comment: commentJson(change.comment, change.issue, ctx),
+          issue: webhookIssueSummaryJson(change.issue, ctx),
+          ...matched,
+        };
+      case 'issue_property_set':
+      case 'issue_property_deleted':
+        return {
+          ...common,
+          user: userJson(change.actor, ctx),
+          property: change.kind === 'issue_property_set' ? change.property : { key: change.property.key },
+          issue: webhookIssueSummaryJson(change.issue, ctx),
+          ...matched,
+        };
+    }
+  }
+
+  private async deliver(record: DeliveryRecord, secret: string | null): Promise<void> {
+    const signal = this.abort.signal;
+    const bytes = Buffer.from(record.body, 'utf8');
+    const headers: Record<string, string> = {
+      'content-type': 'application/json; charset=utf-8',
+      'user-agent': 'Atlassian Webhook HTTP Client',
+      'x-atlassian-webhook-identifier': record.identifier,
+      'x-atlassian-webhook-flow': 'Primary',
+    };
+    if (secret !== null) headers['x-hub-signature'] = `sha256=${createHmac('sha256', secret).update(bytes).digest('hex')}`;
+
+    if (this.options.jitterMs > 0 && !(await sleep(Math.random() * this.options.jitterMs, signal))) {
+      record.outcome = 'cancelled';
+      return;
+    }
+    for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
+      if (signal.aborted) {
+        record.outcome = 'cancelled';
+        return;
+      }
+      record.attempts = attempt;
+      const attemptHeaders = attempt > 1 ? { ...headers, 'x-atlassian-webhook-retry': String(attempt - 1) } : headers;
+      let retry: boolean;
+      try {
+        const res = await fetch(record.url, {
+          method: 'POST',
+          headers: attemptHeaders,
+          body: bytes,
+          redirect: 'manual',
+          signal: AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs)]),
+        });
+        await res.arrayBuffer().catch(() => undefined);
+        record.results.push(res.status);
+        if (res.status >= 200 && res.status < 300) {
+          record.outcome = 'delivered';
+          return;
+        }
+        retry = RETRY_STATUSES.has(res.status) || res.status >= 500;
+      } catch (err) {
+        if (signal.aborted) {
+          record.outcome = 'cancelled';
+          return;
+        }
+        record.results.push(errorCode(err));
+        retry = true;
+      }
+      if (!retry) break;
+      if (attempt < this.options.maxAttempts && !(await sleep(this.options.retryDelayMs * attempt, signal))) {
+        record.outcome = 'cancelled';
+        return;
+      }
+    }
+    record.outcome = 'failed';
+  }
+}
+
+const EVENT_NAMES: Record<SandboxChange['kind'], string> = {
+  issue_created: 'jira:issue_created',
+  issue_updated: 'jira:issue_updated',
+  issue_deleted: 'jira:issue_deleted',
+  comment_created: 'comment_created',
+  comment_updated: 'comment_updated',
+  comment_deleted: 'comment_deleted',
+  issue_property_set: 'issue_property_set',
+  issue_property_deleted: 'issue_property_deleted',
+};
+
+function errorCode(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown } }).cause;
+  if (cause && typeof cause.code === 'string') return cause.code;
+  return err instanceof Error ? err.name : 'error';
+}
+
+/** Resolves true after `ms`, false as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
