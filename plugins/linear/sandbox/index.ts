@@ -123,7 +123,10 @@ export interface LinearSandbox {
   idle(): Promise<void>;
   /** Back to the seed: data, request log, faults, rate-limit windows, pending deliveries (webhooks stay registered). */
   reset(): void;
-  /** Runs a GraphQL document as a user, exactly as over HTTP (webhooks included), without the network. */
+  /**
+   * Runs a GraphQL document as a user, as over HTTP (validation, webhooks) but without the network:
+   * not logged in `requestLog` and not rate limited. `createIssue`/`addCustomerNeed` use it too.
+   */
   graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: SandboxActor): Promise<T>;
   /** Creates an issue as a user (default `sales`), through `issueCreate`; webhooks fire. */
   createIssue(input: SandboxIssueInput, as?: SandboxActor): Promise<SandboxIssueView>;
