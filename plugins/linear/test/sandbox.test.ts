@@ -149,7 +149,7 @@ describe('operations through @linear/sdk', () => {
     seen.push(...page.nodes.map((n) => n.title));
     expect(page.pageInfo.hasNextPage).toBe(true);
     while (page.pageInfo.hasNextPage) {
-      page = await bot.issues({ first: 3, after: page.pageInfo.endCursor });
+      page = await bot.issues({ first: 3, after: page.pageInfo.endCursor ?? null });
       seen.push(...page.nodes.map((n) => n.title));
     }
     expect(seen).toEqual(['Issue 1', 'Issue 2', 'Issue 3', 'Issue 4', 'Issue 5', 'Issue 6', 'Issue 7']);
@@ -161,7 +161,7 @@ describe('operations through @linear/sdk', () => {
     const last = await bot.issues({ last: 2 });
     expect(last.nodes.map((n) => n.title)).toEqual(['Issue 6', 'Issue 7']);
     expect(last.pageInfo.hasPreviousPage).toBe(true);
-    const before = await bot.issues({ last: 2, before: last.pageInfo.startCursor });
+    const before = await bot.issues({ last: 2, before: last.pageInfo.startCursor ?? null });
     expect(before.nodes.map((n) => n.title)).toEqual(['Issue 4', 'Issue 5']);
 
     const filtered = await bot.issues({
@@ -212,9 +212,9 @@ describe('operations through @linear/sdk', () => {
       { id: issue.id },
     );
     expect(response.data?.issue).toEqual({ identifier: 'ENG-1', needs: { nodes: [] } });
-    expect(response.headers.get('x-ratelimit-requests-limit')).toBe('2500');
-    expect(Number(response.headers.get('x-ratelimit-requests-reset'))).toBeGreaterThan(Date.now());
-    expect(response.headers.get('x-complexity')).not.toBeNull();
+    expect(response.headers?.get('x-ratelimit-requests-limit')).toBe('2500');
+    expect(Number(response.headers?.get('x-ratelimit-requests-reset'))).toBeGreaterThan(Date.now());
+    expect(response.headers?.get('x-complexity')).not.toBeNull();
     await sandbox.addCustomerNeed(issue.identifier);
     await bot.createComment({ issueId: issue.id, body: 'x' });
     await sales.createComment({ issueId: issue.id, body: 'y' });
