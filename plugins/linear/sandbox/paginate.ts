@@ -35,7 +35,8 @@ export function paginate<T extends Paginatable>(items: readonly T[], args: Pagin
   const visible = items
     .filter((item) => args.includeArchived === true || !item.archivedAt)
     .slice()
-    .sort((a, b) => (a[orderKey] < b[orderKey] ? -1 : a[orderKey] > b[orderKey] ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    // A stable sort: entities with the same timestamp keep the order they were created in.
+    .sort((a, b) => (a[orderKey] < b[orderKey] ? -1 : a[orderKey] > b[orderKey] ? 1 : 0));
 
   for (const [name, value] of [['first', args.first], ['last', args.last]] as const) {
     if (value !== undefined && value !== null && (value < 0 || value > MAX_PAGE_SIZE)) {

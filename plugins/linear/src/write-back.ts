@@ -233,8 +233,9 @@ async function writeLabels(gql: LinearGql, deps: WriteBackDeps, issue: IssueStat
   try {
     await apply();
   } catch (err) {
-    // A cached label may have been deleted in Linear meanwhile: look the labels up again, once.
-    if (!(isTrackerError(err) && err.kind === 'invalid' && toAdd.length > 0)) throw err;
+    // A cached label may have been deleted in Linear meanwhile (Linear answers invalid input or
+    // "not found"): look the labels up again, once. The issue itself was there a moment ago.
+    if (!(isTrackerError(err) && (err.kind === 'invalid' || err.kind === 'not_found') && toAdd.length > 0)) throw err;
     deps.logger.info({ ticket: issue.identifier, err: err.message }, 'linear pool labels changed; looking them up again');
     deps.labels.invalidate();
     await apply();
