@@ -1,0 +1,59 @@
+/**
+ * Jira HTTP failures -> TrackerError, the union the worker schedules retries from:
+ * 429 -> rate_limited (Retry-After seconds -> ms, 5 s when absent); 401/403 -> auth; 404 ->
+ * not_found; 400/409/422 and other 4xx -> invalid; 408, 5xx, network errors and timeouts ->
+ * transient (with Retry-After when a 503 gives one). The client never retries by itself.
+ * Messages name the call and Jira's error text, never credentials.
+ */
+import { TrackerError } from '@pool-guard/shared/tracker';
+
+export const DEFAULT_RETRY_AFTER_MS = 5000;
+
+/** Retry-After as ms: delta-seconds or an HTTP date; null when absent or unreadable. */
+export function retryAfterMs(value: string | null | undefined, nowMs: number = Date.now()): number | null {
+  if (value === null || value === undefined || value.trim() === '') return null;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? null : Math.max(0, date - nowMs);
+}
+
+/** Jira's `{"errorMessages":[...],"errors":{...}}` as one short line. */
+export function jiraErrorText(body: unknown): string {
+  if (typeof body === 'string') return body.slice(0, 300);
+  if (typeof body !== 'object' || body === null) return '';
+  const b = body as { errorMessages?: unknown; errors?: unknown; message?: unknown };
+  const messages = Array.isArray(b.errorMessages) ? b.errorMessages.filter((m): m is string => typeof m === 'string') : [];
+  const errors =
+    typeof b.errors === 'object' && b.errors !== null
+      ? Object.entries(b.errors as Record<string, unknown>).map(([k, v]) => `${k}: ${String(v)}`)
+      : [];
+  const message = typeof b.message === 'string' ? [b.message] : [];
+  return [...messages, ...errors, ...message].join('; ').slice(0, 300);
+}
+
+export function mapHttpError(
+  status: number,
+  headers: { get(name: string): string | null },
+  body: unknown,
+  call: string,
+): TrackerError {
+  const detail = jiraErrorText(body);
+  const message = `Jira ${call} answered ${status}${detail ? `: ${detail}` : ''}`;
+  const retryAfter = retryAfterMs(headers.get('retry-after'));
+  if (status === 429) return new TrackerError('rate_limited', message, retryAfter ?? DEFAULT_RETRY_AFTER_MS, status);
+  if (status === 401 || status === 403) return new TrackerError('auth', message, null, status);
+  if (status === 404) return new TrackerError('not_found', message, null, status);
+  if (status === 408 || status >= 500) return new TrackerError('transient', message, retryAfter, status);
+  return new TrackerError('invalid', message, null, status);
+}
+
+export function mapNetworkError(err: unknown, call: string, timeoutMs: number): TrackerError {
+  const name = err instanceof Error ? err.name : '';
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new TrackerError('transient', `Jira ${call} timed out after ${timeoutMs} ms`);
+  }
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const code = typeof cause?.code === 'string' ? cause.code : err instanceof Error ? err.message : String(err);
+  return new TrackerError('transient', `Jira ${call} failed: ${code}`);
+}
