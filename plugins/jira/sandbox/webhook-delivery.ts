@@ -116,7 +116,8 @@ export class WebhookDelivery {
     for (const webhook of this.webhooks) {
       if (!webhook.enabled || !webhook.events.includes(event)) continue;
       if (webhook.jqlFilter !== null && !this.filterMatches(webhook.jqlFilter, change)) continue;
-      const body = JSON.stringify(this.payload(change, event, webhook));
+      // "Exclude body": Jira then POSTs with an empty body (the receiver re-reads the issue).
+      const body = webhook.excludeBody ? '' : JSON.stringify(this.payload(change, event, webhook));
       const record: DeliveryRecord = {
         identifier: randomUUID(),
         webhookId: webhook.id,
@@ -206,7 +207,7 @@ export class WebhookDelivery {
     const signal = this.abort.signal;
     const bytes = Buffer.from(record.body, 'utf8');
     const headers: Record<string, string> = {
-      'content-type': 'application/json; charset=utf-8',
+      ...(bytes.length > 0 ? { 'content-type': 'application/json; charset=utf-8' } : {}),
       'user-agent': 'Atlassian Webhook HTTP Client',
       'x-atlassian-webhook-identifier': record.identifier,
       'x-atlassian-webhook-flow': 'Primary',

@@ -49,11 +49,11 @@ export function mapHttpError(
 }
 
 export function mapNetworkError(err: unknown, call: string, timeoutMs: number): TrackerError {
-  const name = err instanceof Error ? err.name : '';
-  if (name === 'TimeoutError' || name === 'AbortError') {
+  // Duck-typed: fetch's DOMExceptions may come from another realm (e.g. under a test VM).
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { name?: unknown; message?: unknown; cause?: { code?: unknown } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') {
     return new TrackerError('transient', `Jira ${call} timed out after ${timeoutMs} ms`);
   }
-  const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
-  const code = typeof cause?.code === 'string' ? cause.code : err instanceof Error ? err.message : String(err);
+  const code = typeof e.cause?.code === 'string' ? e.cause.code : typeof e.message === 'string' ? e.message : String(err);
   return new TrackerError('transient', `Jira ${call} failed: ${code}`);
 }
