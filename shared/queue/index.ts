@@ -1,2 +1,3 @@
 export * from './catalog.js';
 export * from './queues.js';
+export * from './dead-letters.js';

@@ -4,10 +4,15 @@
  */
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { JOBS, QUEUE_NAMES, type JobData, type JobName, type QueueKey } from './catalog.js';
+import { DEAD_LETTER_QUEUE } from './dead-letters.js';
 
 export interface PoolGuardQueues {
   readonly events: Queue;
   readonly writeback: Queue;
+  /** Jobs that failed for good (see dead-letters.ts); no worker consumes it. */
+  readonly deadLetters: Queue;
+  /** The queues that workers consume, by BullMQ queue name. */
+  readonly byName: Readonly<Record<string, Queue>>;
   /** Adds a job of the catalog with its default options (validated against its schema). */
   add<N extends JobName>(name: N, data: JobData<N>, options?: import('bullmq').JobsOptions): Promise<void>;
   close(): Promise<void>;
@@ -21,16 +26,19 @@ export function createQueues(connection: ConnectionOptions, redisKeyPrefix = 'pg
   const prefix = queuePrefix(redisKeyPrefix);
   const make = (key: QueueKey) => new Queue(QUEUE_NAMES[key], { connection, prefix });
   const queues: Record<QueueKey, Queue> = { events: make('events'), writeback: make('writeback') };
+  const deadLetters = new Queue(DEAD_LETTER_QUEUE, { connection, prefix });
   return {
     events: queues.events,
     writeback: queues.writeback,
+    deadLetters,
+    byName: Object.fromEntries(Object.values(queues).map((q) => [q.name, q])),
     async add(name, data, options) {
       const spec = JOBS[name];
       const parsed = spec.schema.parse(data);
       await queues[spec.queue].add(name, parsed, { ...spec.options, ...options });
     },
     async close() {
-      await Promise.all(Object.values(queues).map((q) => q.close()));
+      await Promise.all([...Object.values(queues), deadLetters].map((q) => q.close()));
     },
   };
 }

@@ -4,7 +4,7 @@
  */
 import type { Server } from 'node:http';
 import express, { type Express } from 'express';
-import { adminApiRouter } from '@pool-guard/admin';
+import { adminApiRouter, queuesBoardRouter } from '@pool-guard/admin';
 import { webhooksRouter } from '@pool-guard/receiver';
 import { createWorkers, type PoolGuardWorkers } from '@pool-guard/worker';
 import type { ConfigFile } from '@pool-guard/shared/config';
@@ -69,6 +69,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   );
   app.use('/webhooks', webhooksRouter(deps));
   app.use('/api/v1', adminApiRouter(deps));
+  app.use(queuesBoardRouter(deps));
   options.mount?.(app);
   app.use(notFoundHandler());
   app.use(errorHandler(logger));

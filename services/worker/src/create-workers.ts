@@ -2,6 +2,7 @@ import { Worker, type ConnectionOptions } from 'bullmq';
 import { QUEUE_NAMES, queuePrefix } from '@pool-guard/shared/queue';
 import { createEventsProcessor } from './processors/events-processor.js';
 import { createWriteBackProcessor } from './processors/write-back-processor.js';
+import { withDeadLetters } from './processors/with-dead-letters.js';
 import type { WorkerDeps } from './worker-deps.js';
 
 export interface WorkersOptions {
@@ -22,8 +23,8 @@ export function createWorkers(deps: WorkerDeps, options: WorkersOptions): PoolGu
   const prefix = queuePrefix(options.redisKeyPrefix);
   const common = { connection: options.connection, prefix, concurrency: options.concurrency, autorun: true };
   const workers = [
-    new Worker(QUEUE_NAMES.events, createEventsProcessor(deps), common),
-    new Worker(QUEUE_NAMES.writeback, createWriteBackProcessor(deps), common),
+    new Worker(QUEUE_NAMES.events, withDeadLetters(deps, createEventsProcessor(deps)), common),
+    new Worker(QUEUE_NAMES.writeback, withDeadLetters(deps, createWriteBackProcessor(deps)), common),
   ];
   for (const w of workers) {
     w.on('failed', (job, err) => {

@@ -1,10 +1,10 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { isQuarterId, poolIdOf } from '@pool-guard/shared/domain';
-import type { AdminToken } from '@pool-guard/shared/config';
 import type { TenantContext } from '@pool-guard/shared/tracker';
 import { readPoolView } from '../use-cases/pool-view.js';
-import { requireAdminToken, tokenAllowsTenant } from './authenticate.js';
+import { requireAdminRole, requireAdminToken } from './authenticate.js';
+import { tenantOf } from './tenant-of.js';
 import type { AdminDeps } from '../admin-deps.js';
 
 const SCOPE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -24,20 +24,6 @@ function describeBodyError(error: z.ZodError): string {
   if (issue.code === 'invalid_type' && issue.input === undefined) return `${field} is required`;
   if (!field) return 'body must be a JSON object like {"limitDays": 10, "warnAtPercent": 80}';
   return issue.message.startsWith(field) ? issue.message : `${field}: ${issue.message}`;
-}
-
-/** Resolves the tenant of the path: 404 when unknown, 403 when the token is for other tenants. */
-function tenantOf(deps: AdminDeps, req: Request, res: Response): TenantContext | null {
-  const tenant = deps.tenants.get(String(req.params.tenant));
-  if (!tenant) {
-    res.status(404).json({ error: `unknown tenant "${String(req.params.tenant)}"` });
-    return null;
-  }
-  if (!tokenAllowsTenant(res.locals.adminToken as AdminToken, tenant.id)) {
-    res.status(403).json({ error: `this token may not access tenant "${tenant.id}"` });
-    return null;
-  }
-  return tenant;
 }
 
 function poolPath(req: Request, res: Response): { scope: string; quarter: string } | null {
@@ -89,7 +75,7 @@ export function poolsRouter(deps: AdminDeps): Router {
     res.json(await readPoolView(deps.store, tenant, path.scope, path.quarter));
   });
 
-  router.put('/tenants/:tenant/pools/:scope/:quarter', auth, (req, res, next) => {
+  router.put('/tenants/:tenant/pools/:scope/:quarter', auth, requireAdminRole(), (req, res, next) => {
     // Authentication and the tenant come before the body: 401, then 404/403, then 400.
     if (!tenantOf(deps, req, res)) return;
     next();

@@ -35,13 +35,19 @@ export interface JiraStackOptions {
   concurrency?: number;
   sandbox?: JiraSandboxOptions;
   tenant?: Record<string, unknown>;
+  /** Share a Redis key prefix with an earlier stack (default: a fresh one). */
+  redisKeyPrefix?: string;
+  /** Use this sandbox instead of starting one (it is not closed by close()). */
+  reuseSandbox?: JiraSandbox;
+  /** More admin tokens besides ADMIN_TOKEN. */
+  adminTokens?: Array<{ token: string; role?: 'admin' | 'viewer'; tenants?: string[] }>;
 }
 
 export async function startJiraStack(options: JiraStackOptions = {}): Promise<JiraStack> {
-  const sandbox = createJiraSandbox({ webhookRetryDelayMs: 50, webhookJitterMs: 5, ...options.sandbox });
-  const sandboxUrl = await sandbox.listen(0);
+  const sandbox = options.reuseSandbox ?? createJiraSandbox({ webhookRetryDelayMs: 50, webhookJitterMs: 5, ...options.sandbox });
+  const sandboxUrl = options.reuseSandbox ? options.reuseSandbox.baseUrl : await sandbox.listen(0);
   const config = configFileSchema.parse({
-    adminTokens: [{ token: ADMIN_TOKEN, role: 'admin' }],
+    adminTokens: [{ token: ADMIN_TOKEN, role: 'admin' }, ...(options.adminTokens ?? [])],
     tenants: [
       {
         id: 'acme',
@@ -54,7 +60,7 @@ export async function startJiraStack(options: JiraStackOptions = {}): Promise<Ji
       },
     ],
     worker: { concurrency: options.concurrency ?? 8, coalesceMs: options.coalesceMs ?? 50 },
-    redisKeyPrefix: uniquePrefix('e2e'),
+    redisKeyPrefix: options.redisKeyPrefix ?? uniquePrefix('e2e'),
   });
   const stacks: Stack[] = [];
   for (let i = 0; i < (options.instances ?? 1); i++) {
@@ -72,7 +78,7 @@ export async function startJiraStack(options: JiraStackOptions = {}): Promise<Ji
   const first = stacks[0]!;
   const url = `http://127.0.0.1:${first.port}`;
   // One admin webhook, to the first instance's receiver; every instance's worker takes jobs.
-  sandbox.registerWebhook({ url: `${url}/webhooks/jira/acme`, secret: WEBHOOK_SECRET, events: JIRA_EVENTS, name: 'Pool Guard' });
+  const webhook = sandbox.registerWebhook({ url: `${url}/webhooks/jira/acme`, secret: WEBHOOK_SECRET, events: JIRA_EVENTS, name: 'Pool Guard' });
 
   const api: JiraStack['api'] = async (method, path, body, token = ADMIN_TOKEN) => {
     const res = await fetch(`${url}${path}`, {
@@ -121,8 +127,9 @@ export async function startJiraStack(options: JiraStackOptions = {}): Promise<Ji
       );
     },
     async close() {
+      sandbox.unregisterWebhook(webhook.id);
       for (const s of stacks) await s.stop();
-      await sandbox.close();
+      if (!options.reuseSandbox) await sandbox.close();
     },
   };
 }
@@ -142,3 +149,4 @@ export function shownOn(sandbox: JiraSandbox, key: string) {
     badge: issue.properties['pool-guard'] as Record<string, unknown> | undefined,
   };
 }
+
