@@ -30,6 +30,8 @@ export interface TenantKeys {
   writeLock(ticketId: string): string;
   /** String (PX): the tracker asked us to pause until this epoch ms. */
   trackerPause(): string;
+  /** String (counter, TTL): consecutive transient failures of the tenant's tracker. */
+  trackerFailures(): string;
   /** Hash: cached facts about the tracker account (bot account id). */
   trackerAccount(): string;
   /** Hash: the last reconcile sweep's report. */
@@ -53,6 +55,7 @@ export function createKeySpace(prefix = 'pg'): KeySpace {
         delivery: (id) => `${t}:delivery:${id}`,
         writeLock: (id) => `${t}:write-lock:${id}`,
         trackerPause: () => `${t}:tracker-pause`,
+        trackerFailures: () => `${t}:tracker-failures`,
         trackerAccount: () => `${t}:tracker-account`,
         lastSweep: () => `${t}:last-sweep`,
       };
