@@ -24,6 +24,42 @@ const tenantRules = {
   warnAtPercent: z.number().min(1).max(100).default(80),
 };
 
+/** When and how far the reconcile sweep looks (see README, "Reconcile sweeps"). */
+const reconcileFields = {
+  /** Minutes between two sweeps of a tenant; 0 turns the scheduled sweep off (backfill still works). */
+  intervalMinutes: z
+    .number()
+    .min(0)
+    .max(7 * 24 * 60, 'at most a week (10080)')
+    .refine((m) => m === 0 || m >= 0.05, 'use 0 (no scheduled sweep) or at least 0.05 (3 seconds)'),
+  /** Closed quarters before the current one that a sweep still checks. */
+  lookbackQuarters: z.number().int().min(0).max(8),
+  /** Quarters after the current one that a sweep checks. */
+  lookaheadQuarters: z.number().int().min(0).max(12),
+};
+
+export const DEFAULT_RECONCILE = Object.freeze({ intervalMinutes: 60, lookbackQuarters: 1, lookaheadQuarters: 4 });
+
+/** The top-level `reconcile` block: every key optional, defaults as in DEFAULT_RECONCILE. */
+export const reconcileSchema = z
+  .object({
+    intervalMinutes: reconcileFields.intervalMinutes.default(DEFAULT_RECONCILE.intervalMinutes),
+    lookbackQuarters: reconcileFields.lookbackQuarters.default(DEFAULT_RECONCILE.lookbackQuarters),
+    lookaheadQuarters: reconcileFields.lookaheadQuarters.default(DEFAULT_RECONCILE.lookaheadQuarters),
+  })
+  .strict()
+  .default({ ...DEFAULT_RECONCILE });
+
+/** A tenant's `reconcile` block: overrides the top-level one key by key. */
+const tenantReconcileSchema = z
+  .object({
+    intervalMinutes: reconcileFields.intervalMinutes.optional(),
+    lookbackQuarters: reconcileFields.lookbackQuarters.optional(),
+    lookaheadQuarters: reconcileFields.lookaheadQuarters.optional(),
+  })
+  .strict()
+  .optional();
+
 export const jiraTenantSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, 'use letters, digits, "-" or "_" (at most 63)'),
@@ -38,6 +74,7 @@ export const jiraTenantSchema = z
     storyPointsField: z.string().min(1).optional(),
     /** Rank field id; found by name through /rest/api/3/field when unset. */
     rankField: z.string().min(1).optional(),
+    reconcile: tenantReconcileSchema,
     ...tenantRules,
   })
   .strict();
@@ -52,6 +89,7 @@ export const linearTenantSchema = z
     additionalWebhookSecrets: z.array(secret).default([]),
     /** Count issues linked to a Linear customer request (CustomerNeed) as custom requests. */
     includeLinkedCustomerRequests: z.boolean().default(false),
+    reconcile: tenantReconcileSchema,
     ...tenantRules,
   })
   .strict();
@@ -86,9 +124,23 @@ export const configFileSchema = z
       })
       .strict()
       .default({ concurrency: 16, coalesceMs: 250 }),
+    /** The reconcile sweep: interval and the quarters it checks (each tenant may override). */
+    reconcile: reconcileSchema,
     /** Prefix of every Redis key and BullMQ queue; keep the braces (a Redis Cluster hash tag). */
     redisKeyPrefix: z.string().min(1).default('pg'),
   })
   .strict();
 
 export type ConfigFile = z.infer<typeof configFileSchema>;
+
+export type ReconcileSettings = z.infer<typeof reconcileSchema>;
+
+/** A tenant's effective sweep settings: its own `reconcile` keys over the top-level ones. */
+export function reconcileSettingsOf(config: Pick<ConfigFile, 'reconcile'>, tenant: TenantConfig): ReconcileSettings {
+  const own = tenant.reconcile ?? {};
+  return {
+    intervalMinutes: own.intervalMinutes ?? config.reconcile.intervalMinutes,
+    lookbackQuarters: own.lookbackQuarters ?? config.reconcile.lookbackQuarters,
+    lookaheadQuarters: own.lookaheadQuarters ?? config.reconcile.lookaheadQuarters,
+  };
+}

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfigFile, loadProcessSettings, parseConfig } from '../index.js';
+import { ConfigError, loadConfigFile, loadProcessSettings, parseConfig, reconcileSettingsOf } from '../index.js';
 
 const ISSUE_EXAMPLE = `
 adminTokens:
@@ -86,6 +86,29 @@ describe('configuration file', () => {
     const text = `${ISSUE_EXAMPLE}  - id: widgets\n    tracker: linear\n    apiKey: lin_api_x\n    webhookSecret: s\n    daysPerPointByScope: { ENG: 0.5 }\n`;
     const config = parseConfig(text, env);
     expect(config.tenants[1]).toMatchObject({ tracker: 'linear', apiUrl: 'https://api.linear.app/graphql', daysPerPointByScope: { ENG: 0.5 } });
+  });
+});
+
+describe('reconcile settings', () => {
+  it('defaults to an hourly sweep of the previous, current and next four quarters', () => {
+    const config = parseConfig(ISSUE_EXAMPLE, env);
+    expect(config.reconcile).toEqual({ intervalMinutes: 60, lookbackQuarters: 1, lookaheadQuarters: 4 });
+    expect(reconcileSettingsOf(config, config.tenants[0]!)).toEqual({ intervalMinutes: 60, lookbackQuarters: 1, lookaheadQuarters: 4 });
+  });
+
+  it('takes a top-level block and a per-tenant override, key by key', () => {
+    const text = `reconcile:\n  intervalMinutes: 15\n  lookaheadQuarters: 2\n${ISSUE_EXAMPLE.replace('    tracker: jira', '    tracker: jira\n    reconcile: { intervalMinutes: 0 }')}`;
+    const config = parseConfig(text, env);
+    expect(config.reconcile).toEqual({ intervalMinutes: 15, lookbackQuarters: 1, lookaheadQuarters: 2 });
+    expect(reconcileSettingsOf(config, config.tenants[0]!)).toEqual({ intervalMinutes: 0, lookbackQuarters: 1, lookaheadQuarters: 2 });
+  });
+
+  it('stops on unknown keys and bad values in either block', () => {
+    expect(message(() => parseConfig(`reconcile:\n  intervalMinute: 5\n${ISSUE_EXAMPLE}`, env))).toMatch(/unknown key "intervalMinute" in reconcile/);
+    const tenantTypo = ISSUE_EXAMPLE.replace('    tracker: jira', '    tracker: jira\n    reconcile: { lookback: 2 }');
+    expect(message(() => parseConfig(tenantTypo, env))).toMatch(/unknown key "lookback" in tenants\[0\]\.reconcile/);
+    expect(message(() => parseConfig(`reconcile:\n  intervalMinutes: 0.001\n${ISSUE_EXAMPLE}`, env))).toMatch(/reconcile\.intervalMinutes: use 0/);
+    expect(message(() => parseConfig(`reconcile:\n  lookbackQuarters: -1\n${ISSUE_EXAMPLE}`, env))).toMatch(/reconcile\.lookbackQuarters/);
   });
 });
 
