@@ -3,12 +3,15 @@ import { QUEUE_NAMES, queuePrefix } from '@pool-guard/shared/queue';
 import { createEventsProcessor } from './processors/events-processor.js';
 import { createWriteBackProcessor } from './processors/write-back-processor.js';
 import { withDeadLetters } from './processors/with-dead-letters.js';
+import { TenantGate } from './tenant-gate.js';
 import type { WorkerDeps } from './worker-deps.js';
 
 export interface WorkersOptions {
   connection: ConnectionOptions;
   redisKeyPrefix: string;
   concurrency: number;
+  /** Most jobs of one tenant this process runs at once (default: half the concurrency). */
+  tenantConcurrency?: number;
 }
 
 export interface PoolGuardWorkers {
@@ -19,7 +22,9 @@ export interface PoolGuardWorkers {
   close(timeoutMs?: number): Promise<void>;
 }
 
-export function createWorkers(deps: WorkerDeps, options: WorkersOptions): PoolGuardWorkers {
+export function createWorkers(baseDeps: WorkerDeps, options: WorkersOptions): PoolGuardWorkers {
+  const tenantGate = new TenantGate(options.tenantConcurrency ?? Math.max(1, Math.ceil(options.concurrency / 2)));
+  const deps: WorkerDeps = { ...baseDeps, tenantGate };
   const prefix = queuePrefix(options.redisKeyPrefix);
   const common = { connection: options.connection, prefix, concurrency: options.concurrency, autorun: true };
   const workers = [

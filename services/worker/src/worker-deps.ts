@@ -2,6 +2,7 @@ import type { Logger } from '@pool-guard/shared/logging';
 import type { PoolGuardQueues } from '@pool-guard/shared/queue';
 import type { DeliveryStore, LedgerStore, TicketLocks, TrackerThrottle } from '@pool-guard/shared/store';
 import type { TenantRegistry } from '@pool-guard/shared/tracker';
+import type { TenantGate } from './tenant-gate.js';
 
 /** Everything the worker's use-cases need, built once by the composition root. */
 export interface WorkerDeps {
@@ -15,4 +16,6 @@ export interface WorkerDeps {
   /** Write-backs to one ticket within this window are coalesced into one. */
   coalesceMs: number;
   now?: () => number;
+  /** Per-tenant cap on jobs running in this process (set by createWorkers). */
+  tenantGate?: TenantGate;
 }

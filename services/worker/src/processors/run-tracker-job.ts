@@ -7,10 +7,14 @@ function jitter(ms: number): number {
   return Math.round(ms * (1 + Math.random() * 0.2));
 }
 
+/** How long a job waits when its tenant already has every slot it may use in this process. */
+const BUSY_TENANT_DELAY_MS = 250;
+
 /**
  * Runs a job body and translates tracker errors into BullMQ behaviour: a rate limit pauses the
- * tenant's tracker calls and delays the job (without spending an attempt); auth, invalid and
- * not-found errors fail it for good; transient errors are retried with backoff.
+ * tenant's tracker calls and delays the job (without spending an attempt); a streak of transient
+ * errors pauses the tenant with backoff and the job retries; auth, invalid and not-found errors fail
+ * it for good. A tenant at its in-process concurrency cap gets its job delayed, not run.
  */
 export async function runTrackerJob<T>(
   deps: WorkerDeps,
@@ -19,8 +23,12 @@ export async function runTrackerJob<T>(
   tenant: string,
   body: () => Promise<T>,
 ): Promise<T> {
+  const leave = deps.tenantGate ? deps.tenantGate.tryEnter(tenant) : () => undefined;
+  if (!leave) return delayJob(job, token, jitter(BUSY_TENANT_DELAY_MS));
   try {
-    return await body();
+    const result = await body();
+    await deps.throttle.recordSuccess(tenant);
+    return result;
   } catch (err) {
     if (!isTrackerError(err)) throw err;
     switch (err.kind) {
@@ -32,8 +40,11 @@ export async function runTrackerJob<T>(
         await job.moveToDelayed(Date.now() + jitter(waitMs), token);
         throw new DelayedError();
       }
-      case 'transient':
+      case 'transient': {
+        const pauseMs = await deps.throttle.recordTransientFailure(tenant);
+        if (pauseMs > 0) deps.logger.warn({ tenant, pauseMs, err: err.message }, 'tracker keeps failing: pausing its calls');
         throw err;
+      }
       case 'auth':
       case 'invalid':
       case 'not_found':
@@ -44,6 +55,8 @@ export async function runTrackerJob<T>(
         throw new Error(`unhandled tracker error kind ${String(_exhaustive)}`);
       }
     }
+  } finally {
+    leave();
   }
 }
 
