@@ -12,6 +12,8 @@ export const QUEUE_NAMES = {
   events: '{pool-guard-events}',
   /** Write-backs to tickets (comment, label, badge), coalesced per ticket. */
   writeback: '{pool-guard-writeback}',
+  /** Reconcile sweeps (long jobs, one per tenant at a time), kept apart so they never hold up events. */
+  reconcile: '{pool-guard-reconcile}',
 } as const;
 
 export type QueueKey = keyof typeof QUEUE_NAMES;
@@ -65,6 +67,22 @@ export const JOBS = {
       backoff: { type: 'exponential', delay: 2000 },
       removeOnComplete: { age: 3600, count: 5000 },
       removeOnFail: { age: 14 * 24 * 3600 },
+    },
+  },
+  'tenant.reconcile': {
+    queue: 'reconcile',
+    schema: z.object({
+      tenant: z.string().min(1),
+      /** `schedule` (the job scheduler), `backfill` or `admin`: recorded in the sweep report. */
+      trigger: z.enum(['schedule', 'backfill', 'admin']).default('schedule'),
+      /** Quarters to sweep; absent = the tenant's configured window around today. */
+      quarters: z.object({ from: z.string().regex(/^\d{4}-Q[1-4]$/), to: z.string().regex(/^\d{4}-Q[1-4]$/) }).optional(),
+    }),
+    options: {
+      // A failed sweep is not retried: the next scheduled one starts over (sweeps are idempotent).
+      attempts: 1,
+      removeOnComplete: { age: 7 * 24 * 3600, count: 200 },
+      removeOnFail: { age: 14 * 24 * 3600, count: 200 },
     },
   },
 } as const satisfies Record<string, { queue: QueueKey; schema: z.ZodType; options: JobsOptions }>;

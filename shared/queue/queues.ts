@@ -9,6 +9,8 @@ import { DEAD_LETTER_QUEUE } from './dead-letters.js';
 export interface PoolGuardQueues {
   readonly events: Queue;
   readonly writeback: Queue;
+  /** Reconcile sweeps; each tenant's job scheduler lives here. */
+  readonly reconcile: Queue;
   /** Jobs that failed for good (see dead-letters.ts); no worker consumes it. */
   readonly deadLetters: Queue;
   /** The queues that workers consume, by BullMQ queue name. */
@@ -25,11 +27,12 @@ export function queuePrefix(redisKeyPrefix: string): string {
 export function createQueues(connection: ConnectionOptions, redisKeyPrefix = 'pg'): PoolGuardQueues {
   const prefix = queuePrefix(redisKeyPrefix);
   const make = (key: QueueKey) => new Queue(QUEUE_NAMES[key], { connection, prefix });
-  const queues: Record<QueueKey, Queue> = { events: make('events'), writeback: make('writeback') };
+  const queues: Record<QueueKey, Queue> = { events: make('events'), writeback: make('writeback'), reconcile: make('reconcile') };
   const deadLetters = new Queue(DEAD_LETTER_QUEUE, { connection, prefix });
   return {
     events: queues.events,
     writeback: queues.writeback,
+    reconcile: queues.reconcile,
     deadLetters,
     byName: Object.fromEntries(Object.values(queues).map((q) => [q.name, q])),
     async add(name, data, options) {

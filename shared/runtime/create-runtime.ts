@@ -9,6 +9,7 @@ import { createQueues, type PoolGuardQueues } from '../queue/index.js';
 import {
   DeliveryStore,
   LedgerStore,
+  SweepStore,
   TicketLocks,
   TrackerThrottle,
   createKeySpace,
@@ -31,6 +32,8 @@ export interface Runtime {
   deliveries: DeliveryStore;
   locks: TicketLocks;
   throttle: TrackerThrottle;
+  /** Reconcile sweeps: the per-tenant lease and the last report. */
+  sweeps: SweepStore;
   queues: PoolGuardQueues;
   tenants: TenantRegistry;
   /** True when Redis answers PING. */
@@ -65,6 +68,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     deliveries: new DeliveryStore(redis, keys),
     locks: new TicketLocks(redis, keys),
     throttle: new TrackerThrottle(redis, keys),
+    sweeps: new SweepStore(redis, keys),
     queues,
     tenants: createTenantRegistry(config.tenants, options.plugins, logger),
     async redisHealthy() {

@@ -4,3 +4,4 @@ export * from './delivery-store.js';
 export * from './ticket-locks.js';
 export * from './tracker-throttle.js';
 export * from './redis-connection.js';
+export * from './sweep-store.js';

@@ -34,8 +34,10 @@ export interface TenantKeys {
   trackerFailures(): string;
   /** Hash: cached facts about the tracker account (bot account id). */
   trackerAccount(): string;
-  /** Hash: the last reconcile sweep's report. */
+  /** Hash: `last` = the last finished reconcile sweep's report (JSON), `running` = the one under way. */
   lastSweep(): string;
+  /** String (PX): held by the one sweep of this tenant that runs now (JSON: token, owner, since). */
+  sweepLock(): string;
 }
 
 export function createKeySpace(prefix = 'pg'): KeySpace {
@@ -58,6 +60,7 @@ export function createKeySpace(prefix = 'pg'): KeySpace {
         trackerFailures: () => `${t}:tracker-failures`,
         trackerAccount: () => `${t}:tracker-account`,
         lastSweep: () => `${t}:last-sweep`,
+        sweepLock: () => `${t}:sweep-lock`,
       };
     },
   };

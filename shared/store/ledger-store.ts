@@ -64,6 +64,15 @@ export interface WrittenState {
   commentId: string | null;
 }
 
+/** A part of a ticket's write-back that can be forgotten on its own (the comment keeps its id). */
+export type WrittenPart = 'label' | 'badge' | 'comment';
+
+const FORGET_WRITTEN = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1
+`;
+
 export interface LedgerStoreOptions {
   redis: RedisClient;
   keys?: KeySpace;
@@ -243,6 +252,20 @@ export class LedgerStore {
       comment: h.comment || null,
       commentId: h.commentId || null,
     };
+  }
+
+  /**
+   * Forgets parts of what Pool Guard last wrote to a ticket, so that its next write-back writes
+   * them again: the sweep's repair when a person removed a pool label, changed the badge or deleted
+   * Pool Guard's comment. The comment id is kept (an edit of it finds out whether it still exists).
+   * Call it under the ticket's write lock, or a running write-back may write the record back.
+   */
+  async forgetWritten(tenant: string, ticketId: string, parts: readonly WrittenPart[]): Promise<void> {
+    if (parts.length === 0) return;
+    const key = this.keys.tenant(tenant).written(ticketId);
+    const fields = Object.fromEntries(parts.map((p) => [p, '']));
+    // Only a record that exists: a ticket never written to has nothing to forget.
+    await this.redis.eval(FORGET_WRITTEN, 1, key, ...Object.entries(fields).flat());
   }
 
   async setWritten(tenant: string, ticketId: string, written: WrittenState): Promise<void> {
