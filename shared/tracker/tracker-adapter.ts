@@ -68,10 +68,23 @@ export interface WriteBackResult {
   calls: number;
 }
 
+/**
+ * Pool Guard's own marks as one ticket shows them now (besides its labels, which every Ticket has):
+ * what a sweep compares with what Pool Guard last wrote, to find marks a person changed.
+ */
+export interface TicketMarks {
+  /** The badge stored on the ticket (Jira issue property `pool-guard`, Linear attachment metadata); null when it has none. */
+  badge: Record<string, unknown> | null;
+  /** Ids of the comments Pool Guard's account wrote on the ticket; null when the listing cannot tell (too many comments). */
+  commentIds: string[] | null;
+}
+
 /** A page of tickets for sweeps and backfills. */
 export interface TicketPage {
   tickets: Ticket[];
   nextCursor: string | null;
+  /** With `withMarks`: each listed ticket's marks, by ticket id. */
+  marks?: ReadonlyMap<string, TicketMarks>;
 }
 
 export interface ListTicketsQuery {
@@ -79,6 +92,10 @@ export interface ListTicketsQuery {
   scopes: string[];
   /** Labels that make a ticket a custom request (any of). */
   labels: string[];
+  /** Jira issue types that also make a ticket a custom request (any of; ignored where there are none). */
+  issueTypes?: string[];
+  /** Also read each ticket's Pool Guard marks (badge, own comment ids) into `TicketPage.marks`. */
+  withMarks?: boolean;
   /** Only tickets updated at or after this ISO instant (null = no bound besides the labels). */
   updatedSince: string | null;
   cursor: string | null;

@@ -61,8 +61,9 @@ export function connectJira(tenant: JiraTenantConfig, options: JiraClientOptions
       return writeBack({ http, whoAmI: myself }, cmd);
     },
     async listTickets(query) {
-      const [ids, { timeZone }] = await Promise.all([fieldIds(), query.updatedSince !== null ? myself() : Promise.resolve({ timeZone: null })]);
-      return listTickets(http, ids, query, timeZone);
+      const needsMe = query.updatedSince !== null || query.withMarks === true;
+      const [ids, me] = await Promise.all([fieldIds(), needsMe ? myself() : Promise.resolve(null)]);
+      return listTickets(http, ids, query, me?.timeZone ?? null, me?.accountId ?? null);
     },
   };
 }

@@ -51,7 +51,7 @@ export function connectLinear(tenant: LinearTenantConfig, options: TrackerClient
     },
     fetchTicket: (keyOrId) => fetchTicket(gql, keyOrId, { withNeeds }),
     writeBack: (cmd) => writeBack({ gql, labels, badgeUrlBase, logger: options.logger }, cmd),
-    listTickets: (query) => listTickets(gql, query, { withNeeds }),
+    listTickets: (query) => listTickets(gql, query, { withNeeds, badgeUrlBase }),
   };
 }
 
