@@ -1,5 +1,5 @@
-import { isCustomRequest, toPoolRequest, type TicketChange } from '@pool-guard/shared/domain';
-import type { ExcludedReason } from '@pool-guard/shared/store';
+import { isCustomRequest, toPoolRequest, type Ticket, type TicketChange } from '@pool-guard/shared/domain';
+import type { ApplyTicketResult, ExcludedReason } from '@pool-guard/shared/store';
 import { TrackerError, type TenantContext, type TrackerEvent } from '@pool-guard/shared/tracker';
 import { botAccountId } from './bot-account.js';
 import { enqueueWriteBacks } from './enqueue-write-backs.js';
@@ -11,6 +11,14 @@ export type ApplyOutcome =
   | { kind: 'echo' }
   | { kind: 'applied'; pools: string[]; writeBacks: number }
   | { kind: 'skipped'; reason: 'stale' | 'deleted' | 'unchanged'; pools: string[]; writeBacks: number };
+
+/** A ticket as just read from the tracker: `ticket` null means it no longer exists (deleted). */
+export interface ObservedTicket {
+  ticketId: string;
+  /** The key to remember when the ticket is gone (the event's or the ledger's). */
+  ticketKey: string;
+  ticket: Ticket | null;
+}
 
 /**
  * Applies one tracker event to the ledger: drops Pool Guard's own echoes, re-reads the ticket
@@ -30,41 +38,65 @@ export async function applyTrackerEvent(
     return { kind: 'echo' };
   }
 
-  const { change, key, excluded } = await changeFromTracker(deps, tenant, event);
-  const result = await deps.store.applyTicketChange(tenant.id, event.ticketId, change, { key, excluded });
-
-  // Pools to recompute: those the change touched, plus any left dirty by a run that died midway.
-  const pools = new Set<string>(result.applied ? result.affectedPools : []);
-  for (const p of await deps.store.dirtyPoolIds(tenant.id)) pools.add(p);
-  let writeBacks = 0;
-  for (const poolId of pools) {
-    writeBacks += (await recomputePool(deps, tenant, poolId)).changedTicketIds.length;
-  }
+  const observed: ObservedTicket = {
+    ticketId: event.ticketId,
+    ticketKey: event.ticketKey,
+    ticket: event.kind === 'ticket.deleted' ? null : await readTicket(deps, tenant, event.ticketId),
+  };
+  const result = await applyObservedTicket(deps, tenant, observed);
+  const { pools, writeBacks } = await settleTouchedPools(deps, tenant, result.applied ? result.affectedPools : []);
   // The ticket itself always gets a look (it may have left every pool); the write-back writes only
   // what differs from what it last wrote, and nothing at all for a deleted ticket.
-  if (!(result.applied && result.deleted)) {
-    writeBacks += await enqueueWriteBacks(deps, tenant.id, [event.ticketId]);
-  }
+  const ownWriteBack = result.applied && result.deleted ? 0 : await enqueueWriteBacks(deps, tenant.id, [event.ticketId]);
   return result.applied
-    ? { kind: 'applied', pools: [...pools], writeBacks }
-    : { kind: 'skipped', reason: result.reason, pools: [...pools], writeBacks };
+    ? { kind: 'applied', pools, writeBacks: writeBacks + ownWriteBack }
+    : { kind: 'skipped', reason: result.reason, pools, writeBacks: writeBacks + ownWriteBack };
 }
 
-async function changeFromTracker(
-  deps: WorkerDeps,
-  tenant: TenantContext,
-  event: TrackerEvent,
-): Promise<{ change: TicketChange; key: string | null; excluded: ExcludedReason | null }> {
-  if (event.kind === 'ticket.deleted') {
-    return { change: { kind: 'delete' }, key: event.ticketKey, excluded: null };
-  }
+/** The ticket as the tracker has it now (null = deleted), unless the tenant's tracker is paused. */
+export async function readTicket(deps: WorkerDeps, tenant: TenantContext, ticketId: string): Promise<Ticket | null> {
   const pausedUntil = await deps.throttle.pausedUntil(tenant.id);
   if (pausedUntil > 0) {
     throw new TrackerError('rate_limited', `tracker of ${tenant.id} is paused`, pausedUntil - Date.now());
   }
-  const ticket = await tenant.client.fetchTicket(event.ticketId);
+  return tenant.client.fetchTicket(ticketId);
+}
+
+/**
+ * Moves the ledger to a ticket as just read from the tracker (by an event's re-read or a sweep's
+ * listing), with the domain's ordering rules: an older read than the ledger's is `stale`. Pools are
+ * left to the caller (`settleTouchedPools`), so a sweep recomputes each pool once, not per ticket.
+ */
+export async function applyObservedTicket(deps: WorkerDeps, tenant: TenantContext, observed: ObservedTicket): Promise<ApplyTicketResult> {
+  const { change, key, excluded } = ledgerChangeOf(tenant, observed);
+  return deps.store.applyTicketChange(tenant.id, observed.ticketId, change, { key, excluded });
+}
+
+/**
+ * Recomputes the pools a change touched, plus any left dirty by a run that died midway; each
+ * recompute queues write-backs for the tickets whose view changed.
+ */
+export async function settleTouchedPools(
+  deps: WorkerDeps,
+  tenant: TenantContext,
+  touched: Iterable<string>,
+): Promise<{ pools: string[]; writeBacks: number; changedTicketIds: string[] }> {
+  const pools = new Set<string>(touched);
+  for (const p of await deps.store.dirtyPoolIds(tenant.id)) pools.add(p);
+  const changedTicketIds: string[] = [];
+  for (const poolId of pools) {
+    changedTicketIds.push(...(await recomputePool(deps, tenant, poolId)).changedTicketIds);
+  }
+  return { pools: [...pools], writeBacks: changedTicketIds.length, changedTicketIds };
+}
+
+function ledgerChangeOf(
+  tenant: TenantContext,
+  observed: ObservedTicket,
+): { change: TicketChange; key: string | null; excluded: ExcludedReason | null } {
+  const { ticket } = observed;
   if (!ticket) {
-    return { change: { kind: 'delete' }, key: event.ticketKey, excluded: null };
+    return { change: { kind: 'delete' }, key: observed.ticketKey, excluded: null };
   }
   const request = toPoolRequest(ticket, tenant.rules);
   let excluded: ExcludedReason | null = null;
