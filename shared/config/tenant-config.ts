@@ -121,9 +121,11 @@ export const configFileSchema = z
         concurrency: z.number().int().min(1).max(256).default(16),
         /** Write-backs to one ticket within this window are coalesced into one. */
         coalesceMs: z.number().int().min(0).max(60_000).default(250),
+        /** On SIGTERM, how long running jobs may take to finish before they are handed back to the queue. */
+        shutdownTimeoutMs: z.number().int().min(0).max(300_000).default(20_000),
       })
       .strict()
-      .default({ concurrency: 16, coalesceMs: 250 }),
+      .default({ concurrency: 16, coalesceMs: 250, shutdownTimeoutMs: 20_000 }),
     /** The reconcile sweep: interval and the quarters it checks (each tenant may override). */
     reconcile: reconcileSchema,
     /** Prefix of every Redis key and BullMQ queue; keep the braces (a Redis Cluster hash tag). */

@@ -88,7 +88,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     async stop() {
       // Stop taking webhooks first (in-flight requests finish), then let jobs finish, then Redis.
       await closeServer(server);
-      await workers?.close();
+      await workers?.close(options.config.worker.shutdownTimeoutMs);
       await runtime.close();
     },
   };

@@ -1,4 +1,4 @@
-import { Worker, type ConnectionOptions } from 'bullmq';
+import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { QUEUE_NAMES, queuePrefix } from '@pool-guard/shared/queue';
 import { createEventsProcessor } from './processors/events-processor.js';
 import { createWriteBackProcessor } from './processors/write-back-processor.js';
@@ -27,9 +27,20 @@ export function createWorkers(baseDeps: WorkerDeps, options: WorkersOptions): Po
   const deps: WorkerDeps = { ...baseDeps, tenantGate };
   const prefix = queuePrefix(options.redisKeyPrefix);
   const common = { connection: options.connection, prefix, concurrency: options.concurrency, autorun: true };
+  // Jobs running now, so a shutdown that cannot wait for them can hand them back to the queue.
+  const inFlight = new Map<string, { job: Job; token: string | undefined }>();
+  const tracked = (processor: (job: Job, token?: string) => Promise<unknown>) => async (job: Job, token?: string) => {
+    const id = `${job.queueName}:${job.id}`;
+    inFlight.set(id, { job, token });
+    try {
+      return await processor(job, token);
+    } finally {
+      inFlight.delete(id);
+    }
+  };
   const workers = [
-    new Worker(QUEUE_NAMES.events, withDeadLetters(deps, createEventsProcessor(deps)), common),
-    new Worker(QUEUE_NAMES.writeback, withDeadLetters(deps, createWriteBackProcessor(deps)), common),
+    new Worker(QUEUE_NAMES.events, tracked(withDeadLetters(deps, createEventsProcessor(deps))), common),
+    new Worker(QUEUE_NAMES.writeback, tracked(withDeadLetters(deps, createWriteBackProcessor(deps))), common),
   ];
   for (const w of workers) {
     w.on('failed', (job, err) => {
@@ -43,10 +54,18 @@ export function createWorkers(baseDeps: WorkerDeps, options: WorkersOptions): Po
     async close(timeoutMs = 30_000) {
       const graceful = Promise.all(workers.map((w) => w.close()));
       const timedOut = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
-      if ((await Promise.race([graceful, timedOut])) === 'timeout') {
-        deps.logger.warn({ timeoutMs }, 'workers did not finish in time; forcing close (jobs return to the queue)');
-        await Promise.all(workers.map((w) => w.close(true)));
-      }
+      if ((await Promise.race([graceful, timedOut])) !== 'timeout') return;
+      // Jobs still running (a tracker that hangs, say): hand them back to their queue at once, so
+      // another worker takes them now instead of after their lock expires; their attempt is not spent.
+      const handedBack = await Promise.allSettled(
+        [...inFlight.values()].map(({ job, token }) => job.moveToDelayed(Date.now(), token)),
+      );
+      deps.logger.warn(
+        { timeoutMs, handedBack: handedBack.filter((r) => r.status === 'fulfilled').length, stuck: handedBack.filter((r) => r.status === 'rejected').length },
+        'workers did not finish in time: handed running jobs back to the queue',
+      );
+      // A forced close still waits for the running processors; they were handed back, so do not.
+      await Promise.race([Promise.all(workers.map((w) => w.close(true))), new Promise((r) => setTimeout(r, 500).unref())]);
     },
   };
 }

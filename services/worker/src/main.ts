@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   logger.info({ port: settings.port, concurrency: config.worker.concurrency }, 'worker running');
   onShutdown(logger, async () => {
     await closeServer(server);
-    await workers.close();
+    await workers.close(config.worker.shutdownTimeoutMs);
     await runtime.close();
   });
 }
