@@ -64,6 +64,31 @@ describe('decideTicketChange', () => {
     expect(decideTicketChange(gone, upsert('2030-01-01T00:00:00Z', v2))).toEqual({ apply: false, reason: 'deleted' });
   });
 
+  it('orders a deletion that comes with its instant, and lets a newer version bring the ticket back (Linear trash, undo)', () => {
+    const s = stored('2026-10-05T08:00:00Z', v1);
+    const trashed = decideTicketChange(s, { kind: 'delete', at: '2026-10-05T09:00:00Z' });
+    const gone: StoredTicketState = { deleted: true, updatedAt: '2026-10-05T09:00:00Z', request: null, revivable: true };
+    expect(trashed).toEqual({ apply: true, next: gone });
+    // Versions read before the deletion, redeliveries of it, and final deletions change nothing.
+    expect(decideTicketChange(gone, upsert('2026-10-05T08:30:00Z', v2))).toEqual({ apply: false, reason: 'deleted' });
+    expect(decideTicketChange(gone, upsert('2026-10-05T09:00:00Z', v2))).toEqual({ apply: false, reason: 'deleted' });
+    expect(decideTicketChange(gone, { kind: 'delete', at: '2026-10-05T09:00:00Z' })).toEqual({ apply: false, reason: 'deleted' });
+    expect(decideTicketChange(gone, { kind: 'delete', at: '2026-10-05T08:00:00Z' })).toEqual({ apply: false, reason: 'deleted' });
+    expect(decideTicketChange(gone, { kind: 'delete' })).toEqual({ apply: false, reason: 'deleted' });
+    // A later deletion moves it forward; a newer version (restored from the trash) brings it back.
+    expect(decideTicketChange(gone, { kind: 'delete', at: '2026-10-05T09:30:00Z' })).toEqual({
+      apply: true,
+      next: { ...gone, updatedAt: '2026-10-05T09:30:00Z' },
+    });
+    expect(decideTicketChange(gone, upsert('2026-10-05T10:00:00Z', v2))).toEqual({ apply: true, next: stored('2026-10-05T10:00:00Z', v2) });
+    // A deletion older than the version stored was undone already: stale.
+    const back = stored('2026-10-05T10:00:00Z', v2);
+    expect(decideTicketChange(back, { kind: 'delete', at: '2026-10-05T09:00:00Z' })).toEqual({ apply: false, reason: 'stale' });
+    // At the same instant as the stored version, the deletion wins.
+    expect(decideTicketChange(back, { kind: 'delete', at: '2026-10-05T12:00:00+02:00' })).toMatchObject({ apply: true, next: { deleted: true } });
+    expect(() => decideTicketChange(back, { kind: 'delete', at: 'soon' })).toThrow(/deletion instant/);
+  });
+
   it('records a deletion of a ticket it never saw at the epoch', () => {
     expect(decideTicketChange(null, { kind: 'delete' })).toEqual({ apply: true, next: stored(EPOCH, null, true) });
     expect(isInstant(EPOCH)).toBe(true);
@@ -124,7 +149,56 @@ function meaning(state: StoredTicketState | null): unknown {
   return state.deleted ? { deleted: true, request: null } : state;
 }
 
+/**
+ * A history where every change carries its instant (Linear): versions and revivable deletions at
+ * strictly increasing instants, e.g. edit, trash, restore, edit, archive.
+ */
+const revivableHistoryArb = fc
+  .uniqueArray(
+    fc.record({
+      ms: fc.integer({ min: 0, max: 3 * 86_400_000 }),
+      offsetMinutes: fc.constantFrom(0, 60, -300, 330),
+      days: daysArb,
+      custom: fc.boolean(),
+      deletion: fc.boolean(),
+    }),
+    { minLength: 1, maxLength: 8, selector: (v) => v.ms },
+  )
+  .map((steps) => {
+    const base = request({ key: 'ENG-900' });
+    return [...steps]
+      .sort((a, b) => a.ms - b.ms)
+      .map((v): TicketChange => {
+        const at = isoWithOffset(Date.UTC(2026, 9, 1) + v.ms, v.offsetMinutes);
+        return v.deletion ? { kind: 'delete', at } : upsert(at, v.custom ? { ...base, days: v.days } : null);
+      });
+  });
+
 describe('ticket change ordering (property)', () => {
+  it('with deletions that carry their instant, any delivery order ends where the true order ends', () => {
+    const arb = revivableHistoryArb.chain((inOrder) =>
+      fc
+        .array(fc.nat(inOrder.length - 1), { maxLength: inOrder.length * 2 })
+        .chain((dups) => {
+          const all = [...inOrder, ...dups.map((i) => inOrder[i] as TicketChange)];
+          return fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length });
+        })
+        .map((delivered) => ({ inOrder, delivered })),
+    );
+    fc.assert(
+      fc.property(arb, ({ inOrder, delivered }) => {
+        const expected = fold(inOrder);
+        const last = inOrder.at(-1)!;
+        // The true order ends in its last change: a version, or a deletion that can be undone.
+        if (last.kind === 'upsert') expect(expected).toEqual(stored(last.updatedAt, last.request));
+        else expect(expected).toEqual({ deleted: true, updatedAt: last.at, request: null, revivable: true });
+        expect(fold(delivered)).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+
   it('any delivery order with redeliveries ends where the true order ends', () => {
     fc.assert(
       fc.property(deliveriesArb, ({ inOrder, delivered }) => {

@@ -76,7 +76,7 @@ return 1
 export interface LedgerStoreOptions {
   redis: RedisClient;
   keys?: KeySpace;
-  /** How long a deleted ticket's tombstone is kept (so late events cannot resurrect it). */
+  /** How long a deleted ticket's tombstone is kept (so late events cannot resurrect it; only a newer version revives a revivable one). */
   tombstoneTtlSeconds?: number;
   /** How many compare-and-set rounds before giving up (the job is then retried). */
   maxCasAttempts?: number;
@@ -284,7 +284,7 @@ function parseTicketHash(ticketId: string, h: Record<string, string>): TicketRec
   return {
     ticketId,
     key: h.key || state.request?.key || null,
-    state: { deleted: state.deleted, updatedAt: state.updatedAt ?? EPOCH, request: state.request },
+    state: { deleted: state.deleted, updatedAt: state.updatedAt ?? EPOCH, request: state.request, ...(state.revivable ? { revivable: true } : {}) },
     version: Number(h.ver ?? 0),
     excluded: (h.excluded || null) as ExcludedReason | null,
   };

@@ -67,6 +67,27 @@ describe('LedgerStore on a real Redis', () => {
     expect(await redis.ttl(store.keys.tenant(tenant).ticket(r.id))).toBeGreaterThan(0);
   });
 
+  it('brings back a ticket whose deletion came with its instant when a newer version arrives (Linear trash, then undo)', async () => {
+    const r = request({ id: 'trash-1', key: 'ENG-11', scope: 'ENG', updatedAt: '2026-10-05T00:00:00.000Z' });
+    const meta = { key: r.key, excluded: null };
+    await store.applyTicketChange(tenant, r.id, { kind: 'upsert', updatedAt: r.updatedAt, request: r }, meta);
+    const trashed = await store.applyTicketChange(tenant, r.id, { kind: 'delete', at: '2026-10-06T00:00:00.000Z' }, meta);
+    expect(trashed).toMatchObject({ applied: true, deleted: true, affectedPools: ['ENG/2026-Q4'] });
+    const ticketKey = store.keys.tenant(tenant).ticket(r.id);
+    expect(await redis.ttl(ticketKey)).toBeGreaterThan(0);
+    expect((await store.getTicket(tenant, r.id))?.state).toEqual({ deleted: true, updatedAt: '2026-10-06T00:00:00.000Z', request: null, revivable: true });
+    // A version read before the deletion does not bring it back.
+    expect(await store.applyTicketChange(tenant, r.id, { kind: 'upsert', updatedAt: r.updatedAt, request: r }, meta)).toEqual({ applied: false, reason: 'deleted' });
+
+    const restored = { ...r, updatedAt: '2026-10-07T00:00:00.000Z' };
+    const back = await store.applyTicketChange(tenant, r.id, { kind: 'upsert', updatedAt: restored.updatedAt, request: restored }, meta);
+    expect(back).toMatchObject({ applied: true, deleted: false, previous: null, affectedPools: ['ENG/2026-Q4'] });
+    expect((await store.readPool(tenant, 'ENG/2026-Q4')).requests.map((x) => x.id)).toContain('trash-1');
+    expect(await redis.ttl(ticketKey)).toBe(-1); // no longer a tombstone
+    // The deletion's late redelivery is stale now.
+    expect(await store.applyTicketChange(tenant, r.id, { kind: 'delete', at: '2026-10-06T00:00:00.000Z' }, meta)).toEqual({ applied: false, reason: 'stale' });
+  });
+
   it('leaves no trace for a ticket that never counted', async () => {
     const res = await store.applyTicketChange(tenant, 'plain-1', { kind: 'upsert', updatedAt: '2026-10-01T00:00:00.000Z', request: null }, { key: 'CR-99', excluded: 'no-longer-custom' });
     expect(res).toEqual({ applied: false, reason: 'unchanged' });

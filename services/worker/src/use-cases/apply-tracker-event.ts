@@ -18,6 +18,12 @@ export interface ObservedTicket {
   /** The key to remember when the ticket is gone (the event's or the ledger's). */
   ticketKey: string;
   ticket: Ticket | null;
+  /**
+   * When the ticket is gone: its last `updatedAt` as the tracker reported it with the event, if it
+   * did. The deletion is then ordered like a version, and a newer version (Linear: restored from
+   * the trash, unarchived) counts the ticket again; without it the deletion is final.
+   */
+  deletedAt?: string;
 }
 
 /**
@@ -38,10 +44,13 @@ export async function applyTrackerEvent(
     return { kind: 'echo' };
   }
 
+  const ticket = event.kind === 'ticket.deleted' ? null : await readTicket(deps, tenant, event.ticketId);
+  const reportedAt = event.updatedAt !== null && Number.isFinite(event.updatedAt) ? new Date(event.updatedAt).toISOString() : null;
   const observed: ObservedTicket = {
     ticketId: event.ticketId,
     ticketKey: event.ticketKey,
-    ticket: event.kind === 'ticket.deleted' ? null : await readTicket(deps, tenant, event.ticketId),
+    ticket,
+    ...(ticket === null && reportedAt !== null ? { deletedAt: reportedAt } : {}),
   };
   const result = await applyObservedTicket(deps, tenant, observed);
   const { pools, writeBacks } = await settleTouchedPools(deps, tenant, result.applied ? result.affectedPools : []);
@@ -96,7 +105,8 @@ function ledgerChangeOf(
 ): { change: TicketChange; key: string | null; excluded: ExcludedReason | null } {
   const { ticket } = observed;
   if (!ticket) {
-    return { change: { kind: 'delete' }, key: observed.ticketKey, excluded: null };
+    const change: TicketChange = observed.deletedAt ? { kind: 'delete', at: observed.deletedAt } : { kind: 'delete' };
+    return { change, key: observed.ticketKey, excluded: null };
   }
   const request = toPoolRequest(ticket, tenant.rules);
   let excluded: ExcludedReason | null = null;
