@@ -45,8 +45,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     deliveries: runtime.deliveries,
     locks: runtime.locks,
     throttle: runtime.throttle,
+    sweeps: runtime.sweeps,
     queues: runtime.queues,
     coalesceMs: options.config.worker.coalesceMs,
+    reconcile: options.config.reconcile,
     adminTokens: options.config.adminTokens,
   };
   const workers =

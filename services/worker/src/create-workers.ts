@@ -1,8 +1,10 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { QUEUE_NAMES, queuePrefix } from '@pool-guard/shared/queue';
 import { createEventsProcessor } from './processors/events-processor.js';
+import { createReconcileProcessor } from './processors/reconcile-processor.js';
 import { createWriteBackProcessor } from './processors/write-back-processor.js';
 import { withDeadLetters } from './processors/with-dead-letters.js';
+import { scheduleSweeps } from './schedule-sweeps.js';
 import { TenantGate } from './tenant-gate.js';
 import type { WorkerDeps } from './worker-deps.js';
 
@@ -12,6 +14,10 @@ export interface WorkersOptions {
   concurrency: number;
   /** Most jobs of one tenant this process runs at once (default: half the concurrency). */
   tenantConcurrency?: number;
+  /** Reconcile sweeps this process runs at once, each of another tenant (default 2). */
+  sweepConcurrency?: number;
+  /** Upsert each tenant's reconcile job scheduler at start (default true). */
+  scheduleSweeps?: boolean;
 }
 
 export interface PoolGuardWorkers {
@@ -38,10 +44,15 @@ export function createWorkers(baseDeps: WorkerDeps, options: WorkersOptions): Po
       inFlight.delete(id);
     }
   };
+  const sweeps = createReconcileProcessor(deps);
   const workers = [
     new Worker(QUEUE_NAMES.events, tracked(withDeadLetters(deps, createEventsProcessor(deps))), common),
     new Worker(QUEUE_NAMES.writeback, tracked(withDeadLetters(deps, createWriteBackProcessor(deps))), common),
+    new Worker(QUEUE_NAMES.reconcile, tracked(withDeadLetters(deps, sweeps.process)), { ...common, concurrency: options.sweepConcurrency ?? 2 }),
   ];
+  if (options.scheduleSweeps !== false) {
+    scheduleSweeps(deps).catch((err: unknown) => deps.logger.error({ err: (err as Error).message }, 'could not schedule the reconcile sweeps'));
+  }
   for (const w of workers) {
     w.on('failed', (job, err) => {
       deps.logger.warn({ queue: w.name, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed');
@@ -52,6 +63,8 @@ export function createWorkers(baseDeps: WorkerDeps, options: WorkersOptions): Po
     workers,
     isRunning: () => workers.every((w) => w.isRunning()),
     async close(timeoutMs = 30_000) {
+      // A sweep stops between two tickets and records itself as interrupted; the next one redoes it.
+      sweeps.stop();
       const graceful = Promise.all(workers.map((w) => w.close()));
       const timedOut = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
       if ((await Promise.race([graceful, timedOut])) !== 'timeout') return;

@@ -1,6 +1,7 @@
 import type { Logger } from '@pool-guard/shared/logging';
 import type { PoolGuardQueues } from '@pool-guard/shared/queue';
-import type { DeliveryStore, LedgerStore, TicketLocks, TrackerThrottle } from '@pool-guard/shared/store';
+import type { ReconcileSettings } from '@pool-guard/shared/config';
+import type { DeliveryStore, LedgerStore, SweepStore, TicketLocks, TrackerThrottle } from '@pool-guard/shared/store';
 import type { TenantRegistry } from '@pool-guard/shared/tracker';
 import type { TenantGate } from './tenant-gate.js';
 
@@ -11,10 +12,14 @@ export interface WorkerDeps {
   deliveries: DeliveryStore;
   locks: TicketLocks;
   throttle: TrackerThrottle;
+  /** Reconcile sweeps: the per-tenant lease and the last report. */
+  sweeps: SweepStore;
   queues: PoolGuardQueues;
   tenants: TenantRegistry;
   /** Write-backs to one ticket within this window are coalesced into one. */
   coalesceMs: number;
+  /** The config's top-level `reconcile` block (tenants may override it). */
+  reconcile: ReconcileSettings;
   now?: () => number;
   /** Per-tenant cap on jobs running in this process (set by createWorkers). */
   tenantGate?: TenantGate;

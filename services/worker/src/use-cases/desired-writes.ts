@@ -1,9 +1,16 @@
 import {
   POOL_LABELS,
+  badgeOf,
+  commentForView,
   commentPlainText,
+  labelForState,
+  viewTicketInPool,
   type Badge,
   type CommentDoc,
   type PoolLabel,
+  type PoolOutcome,
+  type PoolRequest,
+  type QuarterWithRoom,
 } from '@pool-guard/shared/domain';
 import type { WrittenState } from '@pool-guard/shared/store';
 import type { WriteBackCommand } from '@pool-guard/shared/tracker';
@@ -13,6 +20,12 @@ export interface DesiredTicketState {
   label: PoolLabel | null;
   badge: Badge | null;
   comment: CommentDoc;
+}
+
+/** What a request of a pool should show, given the pool's outcome (and, when it waits, where there is room). */
+export function desiredStateOf(outcome: PoolOutcome, request: PoolRequest, room: QuarterWithRoom | null): DesiredTicketState {
+  const view = viewTicketInPool(outcome, request, room);
+  return { label: labelForState(view.state), badge: badgeOf(view), comment: commentForView(view) };
 }
 
 /**

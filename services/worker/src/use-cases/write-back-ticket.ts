@@ -1,19 +1,15 @@
 import {
   admitRequests,
-  badgeOf,
   commentForLeftPool,
-  commentForView,
-  labelForState,
   nextQuarter,
   poolIdOf,
-  viewTicketInPool,
   type Badge,
   type PoolRequest,
   type QuarterId,
 } from '@pool-guard/shared/domain';
 import type { TicketRecord } from '@pool-guard/shared/store';
 import { TrackerError, type TenantContext } from '@pool-guard/shared/tracker';
-import { planWriteBack, type DesiredTicketState } from './desired-writes.js';
+import { desiredStateOf, planWriteBack, type DesiredTicketState } from './desired-writes.js';
 import { settingsOf } from './recompute-pool.js';
 import type { WorkerDeps } from '../worker-deps.js';
 
@@ -93,12 +89,11 @@ async function desiredState(
   const entry = outcome.entries.find((e) => e.key === inPool.key);
   if (!entry) return 'not_ready';
   const room = entry.state === 'over-limit' ? await nextQuarterWithRoom(deps, tenant, inPool) : null;
-  const view = viewTicketInPool(outcome, inPool, room);
-  return { label: labelForState(view.state), badge: badgeOf(view), comment: commentForView(view) };
+  return desiredStateOf(outcome, inPool, room);
 }
 
 /** The nearest later quarter of the same scope whose pool is set and has room for the request. */
-async function nextQuarterWithRoom(
+export async function nextQuarterWithRoom(
   deps: WorkerDeps,
   tenant: TenantContext,
   request: PoolRequest,
