@@ -3,6 +3,7 @@ import { errorHandler, healthRoute, notFoundHandler, type HealthCheck } from '@p
 import { deadLettersRouter } from './api/dead-letters-router.js';
 import { poolsRouter } from './api/pools-router.js';
 import { queuesBoardRouter } from './api/queues-board.js';
+import { sweepsRouter } from './api/sweeps-router.js';
 import type { AdminDeps } from './admin-deps.js';
 
 /** The admin API's routes, to mount at `/api/v1`. */
@@ -10,6 +11,7 @@ export function adminApiRouter(deps: AdminDeps): Router {
   const router = express.Router();
   router.use(poolsRouter(deps));
   router.use(deadLettersRouter(deps));
+  router.use(sweepsRouter(deps));
   return router;
 }
 

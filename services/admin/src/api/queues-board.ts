@@ -16,7 +16,7 @@ export function queuesBoardRouter(deps: AdminDeps): Router {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(QUEUES_BOARD_PATH);
   createBullBoard({
-    queues: [deps.queues.events, deps.queues.writeback, deps.queues.deadLetters].map((q) => new BullMQAdapter(q)),
+    queues: [deps.queues.events, deps.queues.writeback, deps.queues.reconcile, deps.queues.deadLetters].map((q) => new BullMQAdapter(q)),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Pool Guard queues' } },
   });
