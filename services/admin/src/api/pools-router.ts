@@ -16,13 +16,14 @@ const putPoolBody = z
   })
   .strict();
 
-function describeBodyError(error: z.ZodError): string {
+function describeBodyError(error: z.ZodError, body: unknown): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid body';
-  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}: allowed are limitDays and warnAtPercent`;
   const field = issue.path.join('.');
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `${field} is required`;
-  if (!field) return 'body must be a JSON object like {"limitDays": 10, "warnAtPercent": 80}';
+  if (!field && issue.code !== 'unrecognized_keys') return 'body must be a JSON object like {"limitDays": 10, "warnAtPercent": 80}';
+  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}: allowed are limitDays and warnAtPercent`;
+  const given = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[field] : undefined;
+  if (issue.code === 'invalid_type' && given === undefined) return `${field} is required`;
   return issue.message.startsWith(field) ? issue.message : `${field}: ${issue.message}`;
 }
 
@@ -85,7 +86,7 @@ export function poolsRouter(deps: AdminDeps): Router {
     if (!path) return;
     const parsed = putPoolBody.safeParse(req.body);
     if (!parsed.success) {
-      res.status(400).json({ error: describeBodyError(parsed.error) });
+      res.status(400).json({ error: describeBodyError(parsed.error, req.body) });
       return;
     }
     const poolId = poolIdOf(path);
