@@ -191,3 +191,73 @@ describe('sweeps alongside webhooks and the scheduler', () => {
     expect(last).toMatchObject({ tenant: 'acme', status: 'completed' });
   });
 });
+
+describe('admin API: the last sweep of a tenant', () => {
+  let h: SweepStack;
+  const VIEWER = 'viewer-token-for-acme-only-0123';
+  const OTHER = 'admin-token-for-beta-only-01234';
+
+  beforeAll(async () => {
+    h = await startSweepStack({
+      webhook: false,
+      adminTokens: [
+        { token: VIEWER, role: 'viewer', tenants: ['acme'] },
+        { token: OTHER, role: 'admin', tenants: ['beta'] },
+      ],
+      // A second tenant whose API token Jira refuses.
+      tenants: [{ id: 'beta', apiToken: 'not-the-right-token' }],
+    });
+    await h.setPool('CR', Q, 10, 80);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('answers 401 without a token, 403 for a token of another tenant, 404 for an unknown tenant', async () => {
+    expect((await h.api('GET', '/api/v1/tenants/acme/sweeps/last', undefined, 'wrong-token-0123456789')).status).toBe(401);
+    expect((await h.api('GET', '/api/v1/tenants/acme/sweeps/last', undefined, OTHER)).status).toBe(403);
+    expect((await h.api('GET', '/api/v1/tenants/nope/sweeps/last')).status).toBe(404);
+    expect((await h.api('POST', '/api/v1/tenants/acme/sweeps', undefined, VIEWER)).status).toBe(403);
+  });
+
+  it('reports no sweep before the first one', async () => {
+    const res = await h.api('GET', '/api/v1/tenants/acme/sweeps/last', undefined, VIEWER);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ tenant: 'acme', last: null, running: null, schedule: null });
+  });
+
+  it('reports when the last sweep ran, what it saw and what it repaired, after an admin asked for one', async () => {
+    const key = h.sandbox.createIssue({ project: 'CR', summary: 'Missed', labels: ['custom-request'], originalEstimate: '2d', dueDate: DUE }).key;
+    const asked = await h.api('POST', '/api/v1/tenants/acme/sweeps');
+    expect(asked).toEqual({ status: 202, body: { queued: true, tenant: 'acme' } });
+    const last = await eventually(async () => (await h.api('GET', '/api/v1/tenants/acme/sweeps/last', undefined, VIEWER)).body.last, 'the sweep to finish');
+    await h.settle();
+    expect(last).toMatchObject({
+      tenant: 'acme',
+      trigger: 'admin',
+      status: 'completed',
+      ticketsSeen: 1,
+      ticketsInRange: 1,
+      ledger: { added: 1, updated: 0, deleted: 0, excluded: 0, movedOut: 0 },
+      poolsRecomputed: 1,
+      writeBacksQueued: 1,
+      drift: { labels: 0, badges: 0, comments: 0 },
+      errorCount: 0,
+      errors: [],
+    });
+    expect(Date.parse(last.finishedAt)).toBeGreaterThanOrEqual(Date.parse(last.startedAt));
+    expect(last.durationMs).toBeGreaterThanOrEqual(0);
+    expect(last.quarters.from <= Q && Q <= last.quarters.to).toBe(true);
+    expect(shownOn(h.sandbox, key).label).toBe('pool-ok');
+  });
+
+  it('reports a sweep that failed, with the tracker error, and keeps the other tenant unaffected', async () => {
+    const outcome = await h.reconcile({ tenant: 'beta' });
+    expect(outcome).toMatchObject({ kind: 'swept', report: { status: 'failed', errorCount: 1 } });
+    const res = await h.api('GET', '/api/v1/tenants/beta/sweeps/last', undefined, OTHER);
+    expect(res.status).toBe(200);
+    expect(res.body.last).toMatchObject({ tenant: 'beta', status: 'failed', errors: [{ ticket: null }] });
+    expect(res.body.last.errors[0].message).toMatch(/auth|authenticat/i);
+    expect((await h.api('GET', '/api/v1/tenants/acme/sweeps/last')).body.last.status).toBe('completed');
+  });
+});

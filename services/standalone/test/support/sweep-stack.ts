@@ -22,6 +22,10 @@ export interface SweepStackOptions {
   webhook?: boolean;
   /** The config's `reconcile` block (default: scheduled sweeps off). */
   reconcile?: Record<string, unknown>;
+  /** More admin tokens (`ADMIN_TOKEN`, for all tenants, is always there). */
+  adminTokens?: Array<Record<string, unknown>>;
+  /** More Jira tenants on the same sandbox (`acme` is always there), e.g. with a wrong API token. */
+  tenants?: Array<Record<string, unknown>>;
 }
 
 export interface SweepStack {
@@ -50,7 +54,7 @@ export async function startSweepStack(options: SweepStackOptions = {}): Promise<
   const sandbox = createJiraSandbox({ webhookRetryDelayMs: 50, webhookJitterMs: 5 });
   const sandboxUrl = await sandbox.listen(0);
   const config = configFileSchema.parse({
-    adminTokens: [{ token: ADMIN_TOKEN, role: 'admin' }],
+    adminTokens: [{ token: ADMIN_TOKEN, role: 'admin' }, ...(options.adminTokens ?? [])],
     tenants: [
       {
         id: 'acme',
@@ -60,6 +64,14 @@ export async function startSweepStack(options: SweepStackOptions = {}): Promise<
         apiToken: sandbox.users.bot.apiToken,
         webhookSecret: WEBHOOK_SECRET,
       },
+      ...(options.tenants ?? []).map((t) => ({
+        tracker: 'jira',
+        baseUrl: sandboxUrl,
+        email: sandbox.users.bot.email,
+        apiToken: sandbox.users.bot.apiToken,
+        webhookSecret: WEBHOOK_SECRET,
+        ...t,
+      })),
     ],
     worker: { concurrency: 8, coalesceMs: 50 },
     reconcile: options.reconcile ?? { intervalMinutes: 0 },
