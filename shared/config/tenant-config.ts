@@ -123,9 +123,16 @@ export const configFileSchema = z
         coalesceMs: z.number().int().min(0).max(60_000).default(250),
         /** On SIGTERM, how long running jobs may take to finish before they are handed back to the queue. */
         shutdownTimeoutMs: z.number().int().min(0).max(300_000).default(20_000),
+        /**
+         * BullMQ lock duration and stalled-job check interval: a job whose worker died (kill -9, lost
+         * host) goes back to the queue within about twice this. Renewed every half of it while a job
+         * runs, so a worker whose event loop or Redis link stalls longer than this loses its jobs to
+         * another worker (they are idempotent). The per-ticket write lock lives twice this.
+         */
+        lockDurationMs: z.number().int().min(1000).max(600_000).default(30_000),
       })
       .strict()
-      .default({ concurrency: 16, coalesceMs: 250, shutdownTimeoutMs: 20_000 }),
+      .default({ concurrency: 16, coalesceMs: 250, shutdownTimeoutMs: 20_000, lockDurationMs: 30_000 }),
     /** The reconcile sweep: interval and the quarters it checks (each tenant may override). */
     reconcile: reconcileSchema,
     /** Prefix of every Redis key and BullMQ queue; keep the braces (a Redis Cluster hash tag). */

@@ -48,6 +48,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     sweeps: runtime.sweeps,
     queues: runtime.queues,
     coalesceMs: options.config.worker.coalesceMs,
+    lockDurationMs: options.config.worker.lockDurationMs,
     reconcile: options.config.reconcile,
     adminTokens: options.config.adminTokens,
   };

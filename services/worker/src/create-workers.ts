@@ -18,7 +18,14 @@ export interface WorkersOptions {
   sweepConcurrency?: number;
   /** Upsert each tenant's reconcile job scheduler at start (default true). */
   scheduleSweeps?: boolean;
+  /**
+   * BullMQ lock duration, also the stalled-job check interval (default: `deps.lockDurationMs`, else
+   * 30 000): a job whose worker died is handed to another worker within about twice this.
+   */
+  lockDurationMs?: number;
 }
+
+export const DEFAULT_LOCK_DURATION_MS = 30_000;
 
 export interface PoolGuardWorkers {
   readonly workers: readonly Worker[];
@@ -30,9 +37,17 @@ export interface PoolGuardWorkers {
 
 export function createWorkers(baseDeps: WorkerDeps, options: WorkersOptions): PoolGuardWorkers {
   const tenantGate = new TenantGate(options.tenantConcurrency ?? Math.max(1, Math.ceil(options.concurrency / 2)));
-  const deps: WorkerDeps = { ...baseDeps, tenantGate };
+  const lockDurationMs = options.lockDurationMs ?? baseDeps.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
+  const deps: WorkerDeps = { ...baseDeps, tenantGate, lockDurationMs };
   const prefix = queuePrefix(options.redisKeyPrefix);
-  const common = { connection: options.connection, prefix, concurrency: options.concurrency, autorun: true };
+  const common = {
+    connection: options.connection,
+    prefix,
+    concurrency: options.concurrency,
+    autorun: true,
+    lockDuration: lockDurationMs,
+    stalledInterval: lockDurationMs,
+  };
   // Jobs running now, so a shutdown that cannot wait for them can hand them back to the queue.
   const inFlight = new Map<string, { job: Job; token: string | undefined }>();
   const tracked = (processor: (job: Job, token?: string) => Promise<unknown>) => async (job: Job, token?: string) => {

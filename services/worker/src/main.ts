@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'worker', level: settings.logLevel });
   const runtime = createRuntime({ config, redisUrl, plugins: { jira: jiraPlugin, linear: linearPlugin }, logger });
   const workers = createWorkers(
-    { ...runtime, coalesceMs: config.worker.coalesceMs, reconcile: config.reconcile },
+    { ...runtime, coalesceMs: config.worker.coalesceMs, lockDurationMs: config.worker.lockDurationMs, reconcile: config.reconcile },
     { connection: runtime.bullConnection, redisKeyPrefix: config.redisKeyPrefix, concurrency: config.worker.concurrency },
   );
   const app = express();

@@ -18,6 +18,8 @@ export interface WorkerDeps {
   tenants: TenantRegistry;
   /** Write-backs to one ticket within this window are coalesced into one. */
   coalesceMs: number;
+  /** The config's `worker.lockDurationMs` (default 30 000): BullMQ's job lock; ticket write locks follow it. */
+  lockDurationMs?: number;
   /** The config's top-level `reconcile` block (tenants may override it). */
   reconcile: ReconcileSettings;
   now?: () => number;

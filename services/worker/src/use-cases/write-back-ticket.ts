@@ -16,6 +16,15 @@ import type { WorkerDeps } from '../worker-deps.js';
 /** How many later quarters to look at for "the next quarter that has room". */
 const LOOKAHEAD_QUARTERS = 4;
 
+/**
+ * How long a ticket's write lock lives: twice the job lock, which is how long BullMQ may take to
+ * hand a dead worker's job to another one (lock expiry, then one stalled check). A live write-back
+ * finishes well within it; a dead one frees its ticket by the time its job runs again.
+ */
+export function writeLockTtlMs(deps: Pick<WorkerDeps, 'lockDurationMs'>): number {
+  return 2 * (deps.lockDurationMs ?? 30_000);
+}
+
 export type WriteBackOutcome =
   | { kind: 'unknown_tenant' | 'unknown_ticket' | 'deleted' | 'unchanged' | 'not_ready' }
   | { kind: 'locked' }
@@ -37,7 +46,7 @@ export async function writeBackTicket(
   if (pausedUntil > 0) {
     throw new TrackerError('rate_limited', `tracker of ${tenant.id} is paused`, pausedUntil - Date.now());
   }
-  const release = await deps.locks.acquire(tenant.id, input.ticketId, 60_000);
+  const release = await deps.locks.acquire(tenant.id, input.ticketId, writeLockTtlMs(deps));
   if (!release) return { kind: 'locked' };
   try {
     const record = await deps.store.getTicket(tenant.id, input.ticketId);
