@@ -35,7 +35,8 @@ export function verifySignature(input: RawWebhook, secrets: readonly string[], n
     try {
       body = JSON.parse(input.body.toString('utf8'));
     } catch {
-      return { ok: false, reason: 'body is not valid JSON' };
+      // Signed by Linear but not JSON: authentic, so let the caller answer it as a malformed body (400).
+      return { ok: true };
     }
     const timestamp = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[LINEAR_WEBHOOK_TS_FIELD] : undefined;
     if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) {

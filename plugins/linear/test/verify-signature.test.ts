@@ -87,10 +87,10 @@ describe('verifySignature', () => {
     expect(verifySignature(delivery({ webhookTimestamp: String(now) }), [FIXTURE_SECRET], now).ok).toBe(false);
   });
 
-  it('rejects a malformed (non-JSON) body even when its signature is right', () => {
+  it('passes a correctly signed body that is not JSON, so the receiver answers it 400 (malformed), not 401', () => {
     const body = Buffer.from('{"type":"Issue",');
-    const result = verifySignature({ headers: { 'linear-signature': sign(body, 's3cret') }, body }, ['s3cret'], 0);
-    expect(result).toEqual({ ok: false, reason: 'body is not valid JSON' });
+    expect(verifySignature({ headers: { 'linear-signature': sign(body, 's3cret') }, body }, ['s3cret'], 0)).toEqual({ ok: true });
+    expect(verifySignature({ headers: { 'linear-signature': sign(body, 'other') }, body }, ['s3cret'], 0).ok).toBe(false);
   });
 
   it('never throws and never names a secret', () => {

@@ -71,7 +71,9 @@ export function webhooksRouter(deps: ReceiverDeps): Router {
       tenantId: String(req.params.tenant),
       raw: { headers: lowerCaseHeaders(req), body },
     });
-    if (outcome.kind !== 'accepted' && outcome.kind !== 'duplicate') {
+    if (outcome.kind === 'ignored') {
+      deps.logger.debug({ tracker, tenant: req.params.tenant, event: outcome.eventName }, 'webhook ignored (not an event Pool Guard uses)');
+    } else if (outcome.kind !== 'accepted' && outcome.kind !== 'duplicate') {
       deps.logger.info({ tracker, tenant: req.params.tenant, outcome: outcome.kind, reason: 'reason' in outcome ? outcome.reason : undefined }, 'webhook not accepted');
     }
     send(res, tracker, outcome);
