@@ -5,6 +5,13 @@
  * keeps what it did and exits 130, and the next run finishes the job.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { jiraPlugin } from '@pool-guard/plugin-jira';
+import { linearPlugin } from '@pool-guard/plugin-linear';
+import { loadConfigFile } from '@pool-guard/shared/config';
+import { silentLogger } from '@pool-guard/shared/logging';
+import { SweepStore } from '@pool-guard/shared/store';
+import { testRedisUrl } from '@pool-guard/shared/testing';
+import { startStack } from '@pool-guard/standalone';
 import { startBackfillHarness, type BackfillHarness } from './support/backfill-harness.js';
 
 const Q = '2026-Q4';
@@ -119,5 +126,40 @@ describe('npm run backfill', () => {
     const after = await h.run(RANGE).done;
     expect(after.code).toBe(0);
     expect(after.stdout).toMatch(/Nothing to repair/);
+  });
+
+  it('waits while another sweep of the tenant runs, and says so when it runs too long (exit 75)', async () => {
+    const sweeps = new SweepStore(h.redis, h.store.keys);
+    const lease = (await sweeps.acquire('acme', 'worker job 7', 10_000))!;
+    const busy = await h.run([...RANGE, '--wait', '1']).done;
+    expect(busy.code).toBe(75);
+    expect(busy.stderr).toMatch(/Another sweep of acme is running \(worker job 7, since .*\); waiting up to 1 s/);
+    expect(busy.stderr).toMatch(/Another sweep of acme is still running \(worker job 7/);
+
+    const waiting = h.run([...RANGE, '--wait', '20']);
+    await waiting.waitForStderr(/waiting up to 20 s/);
+    await lease.release();
+    const done = await waiting.done;
+    expect(done.code).toBe(0);
+    expect(done.stdout).toMatch(/completed/);
+  });
+
+  it('works beside a running service: it shares the ledger and leaves the service nothing to fix', async () => {
+    const config = loadConfigFile(h.configPath, { JIRA_API_TOKEN: h.sandbox.users.bot.apiToken });
+    const stack = await startStack({ config, redisUrl: testRedisUrl(), plugins: { jira: jiraPlugin, linear: linearPlugin }, logger: silentLogger(), port: 0, host: '127.0.0.1' });
+    try {
+      const key = h.sandbox.createIssue({ project: 'CR', summary: 'Filed while the service runs', labels: ['custom-request'], originalEstimate: '1d', dueDate: DUE }).key;
+      const run = await h.run(RANGE).done;
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/ledger +1 added/);
+      expect(shown(h, key).label).toBe('pool-over-limit'); // CR is full (7 of 10 used, 5 waiting)
+      expect(shown(h, key).comments).toHaveLength(1);
+      // The service reads the same ledger: its pool view has the request.
+      const res = await fetch(`http://127.0.0.1:${stack.port}/api/v1/tenants/acme/pools/CR/${Q}`, { headers: { authorization: 'Bearer test-admin-token-0123456789' } });
+      const view = (await res.json()) as { requests: Array<{ key: string }> };
+      expect(view.requests.map((r) => r.key)).toContain(key);
+    } finally {
+      await stack.stop();
+    }
   });
 });
