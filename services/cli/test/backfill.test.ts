@@ -144,7 +144,7 @@ describe('npm run backfill', () => {
     expect(done.stdout).toMatch(/completed/);
   });
 
-  it('works beside a running service: it shares the ledger and leaves the service nothing to fix', async () => {
+  it('works beside a running service, on the same ledger', async () => {
     const config = loadConfigFile(h.configPath, { JIRA_API_TOKEN: h.sandbox.users.bot.apiToken });
     const stack = await startStack({ config, redisUrl: testRedisUrl(), plugins: { jira: jiraPlugin, linear: linearPlugin }, logger: silentLogger(), port: 0, host: '127.0.0.1' });
     try {
