@@ -81,8 +81,10 @@ export function issueFilterOf(query: ListTicketsQuery, options: ListTicketsOptio
 }
 
 export async function listTickets(gql: LinearGql, query: ListTicketsQuery, options: ListTicketsOptions): Promise<TicketPage> {
-  const first = Math.max(1, Math.min(MAX_LIST_PAGE_SIZE, Math.floor(query.pageSize) || MAX_LIST_PAGE_SIZE));
   const withMarks = query.withMarks === true;
+  // Marks add two nested connections per issue: half the issues keep the query's complexity as low.
+  const cap = withMarks ? MAX_LIST_PAGE_SIZE / 2 : MAX_LIST_PAGE_SIZE;
+  const first = Math.max(1, Math.min(cap, Math.floor(query.pageSize) || cap));
   const badgeUrlBase = options.badgeUrlBase ?? DEFAULT_BADGE_URL_BASE;
   const data = await gql.request<{
     issues: { nodes: MarkedNode[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
