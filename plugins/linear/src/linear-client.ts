@@ -8,6 +8,7 @@ import { LinearClient } from '@linear/sdk';
 import type { LinearTenantConfig } from '@pool-guard/shared/config';
 import { TrackerError } from '@pool-guard/shared/tracker';
 import { mapLinearError } from './map-error.js';
+import { RateBudget } from './rate-budget.js';
 
 export interface LinearGql {
   /** Runs one GraphQL document; resolves to `data`, rejects with a TrackerError. */
@@ -19,6 +20,8 @@ export interface LinearGqlOptions {
   timeoutMs?: number;
   /** Called once per HTTP request made (for WriteBackResult.calls and metrics). */
   onRequest?: () => void;
+  /** The tenant's hourly budget as Linear last reported it (one per client). */
+  budget?: RateBudget;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -29,8 +32,10 @@ export function createSdkClient(tenant: Pick<LinearTenantConfig, 'apiKey' | 'api
 
 export function createLinearGql(sdk: LinearClient, options: LinearGqlOptions = {}): LinearGql {
   const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const budget = options.budget ?? new RateBudget();
   return {
     async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+      budget.check();
       options.onRequest?.();
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_resolve, reject) => {
@@ -38,6 +43,7 @@ export function createLinearGql(sdk: LinearClient, options: LinearGqlOptions = {
       });
       try {
         const response = await Promise.race([sdk.client.rawRequest<T, Record<string, unknown>>(query, variables), timeout]);
+        budget.observe(response.headers);
         if (response.data === undefined || response.data === null) throw new TrackerError('transient', 'Linear answered without data');
         return response.data;
       } catch (err) {
