@@ -47,7 +47,10 @@ export function createLinearGql(sdk: LinearClient, options: LinearGqlOptions = {
         if (response.data === undefined || response.data === null) throw new TrackerError('transient', 'Linear answered without data');
         return response.data;
       } catch (err) {
-        throw mapLinearError(err);
+        const mapped = mapLinearError(err);
+        // A refusal's delay travels with the error; any other answer still reports the budget.
+        if (mapped.kind !== 'rate_limited') budget.observe((err as { raw?: { response?: { headers?: Headers } } })?.raw?.response?.headers);
+        throw mapped;
       } finally {
         clearTimeout(timer);
       }

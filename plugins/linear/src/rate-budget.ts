@@ -38,8 +38,8 @@ export class RateBudget {
   }
 
   /**
-   * Reads the budget headers of a successful answer. A refusal (RATELIMITED, 429) is not observed
-   * here: its retry delay travels with the error and the worker pauses the tenant for it.
+   * Reads the budget headers of an answer. Refusals (RATELIMITED, 429) are not passed here: their
+   * retry delay travels with the error and the worker pauses the tenant for it.
    */
   observe(headers: Headers | undefined | null): void {
     if (!headers || typeof headers.get !== 'function') return;
