@@ -1,0 +1,201 @@
+/**
+ * 1. Ingest: signed Jira and Linear webhooks per second through the receiver alone (no worker),
+ * against a bare express route that only reads the body and answers 202, in the same run. The
+ * load comes from another process (autocannon); each request carries a new delivery id, so every
+ * one is verified, deduplicated and made durable on the queue. Rounds alternate between the three
+ * servers so that a change of machine load during the run hits all of them alike.
+ */
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { createJiraSandbox } from '@pool-guard/plugin-jira/sandbox';
+import { createLinearSandbox } from '@pool-guard/plugin-linear/sandbox';
+import { freePort } from '../../test/redis-server.js';
+import type { LoadResult, LoadSpec } from '../children/load.js';
+import { startTs, waitForHealthy } from '../support/processes.js';
+import { JIRA_SECRET, JIRA_TENANT, LINEAR_SECRET, LINEAR_TENANT, startReceiver, writeBenchConfig } from '../support/services.js';
+import { median } from '../support/stats.js';
+
+export interface IngestOptions {
+  redisUrl: string;
+  durationSec: number;
+  rounds: number;
+  connections: number;
+  /** Seconds of unmeasured load on each server first (JIT warm-up); 0 = none. */
+  warmUpSec: number;
+  /** node flags for the receiver (e.g. --cpu-prof). */
+  receiverNodeArgs?: string[];
+}
+
+export interface IngestResult {
+  connections: number;
+  /** Measured runs per server (each may end with up to `connections` requests cut off). */
+  runs: number;
+  bare: { perSec: number; rounds: number[] };
+  jira: { perSec: number; rounds: number[]; ratio: number; queued: number; answered: number };
+  linear: { perSec: number; rounds: number[]; ratio: number; queued: number; answered: number };
+  halfRate: { jira: { rate: number; p50: number; p99: number }; linear: { rate: number; p50: number; p99: number } };
+}
+
+interface Captured {
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Real webhook bodies as the sandboxes send them: an estimate change in Jira and in Linear. */
+async function captureBodies(): Promise<{ jira: Captured; linear: Captured }> {
+  const seen: Captured[] = [];
+  const sink = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({ headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+  const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/`;
+  const jira = createJiraSandbox({ baseUrl: 'http://127.0.0.1:9', webhookJitterMs: 0 });
+  jira.registerWebhook({ url: sinkUrl, secret: JIRA_SECRET, events: ['jira:issue_updated'] });
+  const issue = jira.createIssue({ project: 'CR', summary: 'SSO for Initech', labels: ['custom-request', 'sales'], originalEstimate: '3d', dueDate: '2026-11-20' });
+  jira.editIssue(issue.key, { originalEstimate: '4d' });
+  await jira.idle();
+  const linear = createLinearSandbox();
+  await linear.listen();
+  linear.registerWebhook({ url: sinkUrl, secret: LINEAR_SECRET, resourceTypes: ['Issue'] });
+  const created = await linear.createIssue({ team: 'ENG', title: 'SSO for Initech', labels: ['custom-request'], estimate: 3, dueDate: '2026-11-20' });
+  await linear.graphql('mutation($id: String!) { issueUpdate(id: $id, input: { estimate: 5 }) { success } }', { id: created.id });
+  await linear.idle();
+  await jira.close();
+  await linear.close();
+  await new Promise<void>((r) => sink.close(() => r()));
+  const jiraBody = seen.find((s) => s.headers['x-hub-signature']);
+  const linearBodies = seen.filter((s) => s.headers['linear-signature']);
+  const linearBody = linearBodies[linearBodies.length - 1];
+  if (!jiraBody || !linearBody) throw new Error('bench: the sandboxes sent no webhook to capture');
+  return { jira: jiraBody, linear: linearBody };
+}
+
+type Request = Pick<LoadSpec, 'headers' | 'body' | 'idHeader'> & { linearSecret?: string };
+
+function jiraRequest(c: Captured): Request {
+  const signature = `sha256=${createHmac('sha256', JIRA_SECRET).update(c.body).digest('hex')}`;
+  return {
+    headers: { 'content-type': 'application/json', 'x-hub-signature': signature, 'x-atlassian-webhook-flow': 'Primary' },
+    body: c.body,
+    idHeader: 'x-atlassian-webhook-identifier',
+  };
+}
+
+/** Linear refuses bodies signed more than 60 s ago: the load generator signs each run afresh. */
+function linearRequest(c: Captured): Request {
+  return {
+    headers: { 'content-type': 'application/json; charset=utf-8', 'linear-event': 'Issue', 'user-agent': 'Linear-Webhook' },
+    body: c.body,
+    idHeader: 'linear-delivery',
+    linearSecret: LINEAR_SECRET,
+  };
+}
+
+let runCount = 0;
+
+/** Runs the listed loads one after another in one load-generator process. */
+async function load(specs: Omit<LoadSpec, 'idPrefix'>[]): Promise<LoadResult[]> {
+  const lines: string[] = [];
+  const stamp = Date.now();
+  const child = startTs('bench/children/load.ts', {
+    name: 'autocannon',
+    args: [JSON.stringify(specs.map((spec) => ({ ...spec, idPrefix: `run${++runCount}-${stamp}` })))],
+    onLine: (l) => {
+      if (l.startsWith('{')) lines.push(l);
+    },
+  });
+  const code = await child.exited();
+  if (code !== 0 || lines.length !== specs.length) throw new Error(`bench: the load generator failed (${code}): ${child.stderr()}`);
+  return lines.map((l) => JSON.parse(l) as LoadResult);
+}
+
+export async function runIngest(options: IngestOptions, log: (s: string) => void): Promise<IngestResult> {
+  const bodies = await captureBodies();
+  const config = writeBenchConfig({
+    redisKeyPrefix: 'bench-ingest',
+    jira: { baseUrl: 'http://127.0.0.1:9', email: 'bot@example.com', apiToken: 'unused' },
+    linear: { apiUrl: 'http://127.0.0.1:9/graphql', apiKey: 'lin_api_unused' },
+  });
+  const redis = new Redis(options.redisUrl);
+  const barePort = await freePort();
+  const bare = startTs('bench/children/bare-express.ts', { name: 'bare express', env: { PORT: String(barePort) } });
+  const receiver = await startReceiver(config, options.redisUrl, options.receiverNodeArgs ? { nodeArgs: options.receiverNodeArgs } : {});
+  try {
+    await waitForHealthy(bare, `http://127.0.0.1:${barePort}/healthz`);
+    const common = { connections: options.connections, durationSec: options.durationSec };
+    const bareRun = { ...common, url: `http://127.0.0.1:${barePort}`, path: `/webhooks/jira/${JIRA_TENANT}`, ...jiraRequest(bodies.jira) };
+    const jiraRun = { ...common, url: receiver.url, path: `/webhooks/jira/${JIRA_TENANT}`, ...jiraRequest(bodies.jira) };
+    const linearRun = { ...common, url: receiver.url, path: `/webhooks/linear/${LINEAR_TENANT}`, ...linearRequest(bodies.linear) };
+    // Unmeasured load on each server first, so the JIT has compiled what it will run; then rounds
+    // that alternate between the three servers.
+    const warm = options.warmUpSec > 0 ? [bareRun, jiraRun, linearRun].map((r) => ({ ...r, durationSec: options.warmUpSec })) : [];
+    const measured = Array.from({ length: options.rounds }, () => [bareRun, jiraRun, linearRun]).flat();
+    const results = (await load([...warm, ...measured])).slice(warm.length);
+    const rounds = { bare: [] as number[], jira: [] as number[], linear: [] as number[] };
+    let jiraAnswered = 0;
+    let linearAnswered = 0;
+    for (let r = 0; r < options.rounds; r++) {
+      const [b, j, l] = results.slice(r * 3, r * 3 + 3) as [LoadResult, LoadResult, LoadResult];
+      rounds.bare.push(b.requestsPerSec);
+      rounds.jira.push(j.requestsPerSec);
+      rounds.linear.push(l.requestsPerSec);
+      jiraAnswered += j.ok2xx;
+      linearAnswered += l.ok2xx;
+      for (const [name, res] of [['bare', b], ['jira', j], ['linear', l]] as const) {
+        if (res.non2xx > 0 || res.errors > 0) log(`  ingest: ${name} had ${res.non2xx} non-2xx answers and ${res.errors} errors`);
+      }
+      log(`  ingest round ${r + 1}: bare ${b.requestsPerSec.toFixed(0)}/s, jira ${j.requestsPerSec.toFixed(0)}/s, linear ${l.requestsPerSec.toFixed(0)}/s`);
+    }
+    // Every 2xx must be a job on the queue: count them (BullMQ job hashes) before the latency runs.
+    const jobs = async (): Promise<{ jira: number; linear: number }> => {
+      const counts = { jira: 0, linear: 0 };
+      let cursor = '0';
+      for (let guard = 0; guard < 1_000_000; guard++) {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', 'bench-ingest:q:*', 'COUNT', 5000);
+        for (const k of keys) {
+          if (/:\{pool-guard-events\}:acme:[^:]+:0$/.test(k)) counts.jira++;
+          else if (/:\{pool-guard-events\}:widgets:[^:]+:0$/.test(k)) counts.linear++;
+        }
+        cursor = next;
+        if (cursor === '0') break;
+      }
+      return counts;
+    };
+    const queued = await jobs();
+    const bareMedian = median(rounds.bare);
+    const jiraMedian = median(rounds.jira);
+    const linearMedian = median(rounds.linear);
+    await redis.flushdb();
+    // Ack latency at half the maximum rate.
+    const jiraRate = Math.max(1, Math.floor(jiraMedian / 2));
+    const linearRate = Math.max(1, Math.floor(linearMedian / 2));
+    const [jh, lh] = (await load([
+      { ...jiraRun, overallRate: jiraRate },
+      { ...linearRun, overallRate: linearRate },
+    ])) as [LoadResult, LoadResult];
+    log(`  ingest at half rate: jira ${jiraRate}/s p99 ${jh.latencyMs.p99} ms, linear ${linearRate}/s p99 ${lh.latencyMs.p99} ms`);
+    await redis.flushdb();
+    return {
+      connections: options.connections,
+      runs: options.rounds,
+      bare: { perSec: bareMedian, rounds: rounds.bare },
+      jira: { perSec: jiraMedian, rounds: rounds.jira, ratio: jiraMedian / bareMedian, queued: queued.jira, answered: jiraAnswered },
+      linear: { perSec: linearMedian, rounds: rounds.linear, ratio: linearMedian / bareMedian, queued: queued.linear, answered: linearAnswered },
+      halfRate: {
+        jira: { rate: jiraRate, p50: jh.latencyMs.p50, p99: jh.latencyMs.p99 },
+        linear: { rate: linearRate, p50: lh.latencyMs.p50, p99: lh.latencyMs.p99 },
+      },
+    };
+  } finally {
+    await receiver.child.stop();
+    await bare.stop();
+    redis.disconnect();
+  }
+}
