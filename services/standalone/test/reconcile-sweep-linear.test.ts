@@ -1,7 +1,8 @@
 /**
  * Reconcile sweeps on a sandbox Linear that has no webhook to Pool Guard: the sweep labels,
  * comments and badges (attachment) new requests, repairs a removed label, a deleted badge and a
- * deleted comment, finds a trashed issue, and writes nothing when all is well.
+ * deleted comment, finds a trashed issue (and counts it again once restored), and writes nothing
+ * when all is well.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jiraPlugin } from '@pool-guard/plugin-jira';
@@ -113,5 +114,17 @@ describe('reconcile sweep of a Linear tenant that missed its webhooks', () => {
     const pool = await stack.runtime.store.readPool('initech', `ENG/${Q}`);
     expect(pool.requests.map((r) => r.key).sort()).toEqual([ids.A, ids.C]);
     expect(show('C').label).toBe('pool-near-limit'); // 3 + 5 = 8 of 8
+  });
+
+  it('counts the issue again when it is restored from the trash, also found by a sweep', async () => {
+    await asSales('mutation($id: String!) { issueUnarchive(id: $id) { success } }', { id: linear.issue(ids.B!)!.id });
+    const report = await sweep();
+    await settle();
+    expect(report).toMatchObject({ ledger: { added: 1 }, errorCount: 0 });
+    const pool = await stack.runtime.store.readPool('initech', `ENG/${Q}`);
+    expect(pool.requests.map((r) => r.key).sort()).toEqual([ids.A, ids.B, ids.C]);
+    expect(show('B').label).toBe('pool-ok');
+    expect(show('C').label).toBe('pool-over-limit');
+    expect(show('B').comments).toHaveLength(1);
   });
 });

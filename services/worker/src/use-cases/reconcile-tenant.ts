@@ -270,7 +270,10 @@ class Sweep {
       if (this.signal.aborted) return;
       this.report.ticketsRefetched++;
       const ticket = await this.tracker(() => readTicket(this.deps, this.tenant, request.id));
-      await this.apply({ ticketId: request.id, ticketKey: request.key, ticket });
+      // Gone: deleted as of now (never before the version the ledger holds), so that a Linear issue
+      // restored from the trash later counts again, as after a webhook that carries a date.
+      const deletedAt = ticket === null ? new Date(Math.max(Date.now(), Date.parse(request.updatedAt) + 1)).toISOString() : null;
+      await this.apply({ ticketId: request.id, ticketKey: request.key, ticket, ...(deletedAt ? { deletedAt } : {}) });
       if (this.report.ticketsRefetched % 20 === 0) await this.progress('refetching');
     }
     await this.progress('refetching');
