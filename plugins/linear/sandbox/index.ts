@@ -41,7 +41,7 @@ export type { DeliveryRecord, RegisteredWebhook, WebhookRegistration } from './w
 export { loadLinearSchema } from './linear-schema.js';
 
 export interface LinearSandboxOptions {
-  /** Linear's schema file (default: ../shared/specs/linear/schema.graphql beside the repo). */
+  /** Linear's schema file (default: the vendored copy in sandbox/schema/schema.graphql). */
   schemaPath?: string;
   /** The sandbox clock (epoch ms) for createdAt/updatedAt, rate-limit windows and webhookTimestamp. */
   now?: () => number;

@@ -1,6 +1,7 @@
 /**
- * Linear's public GraphQL schema (the copy in ../shared/specs/linear/schema.graphql that matches
- * @linear/sdk 88.3.0). It is 1.2 MB, so it is read and built once per process and cached.
+ * Linear's public GraphQL schema (matching @linear/sdk 88.3.0), vendored in sandbox/schema/ (a test
+ * checks it equals the reference in ../shared/specs/linear/). It is 1.2 MB, so it is read and built
+ * once per process and cached.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -29,6 +30,11 @@ export function findRepoRoot(from: string = path.dirname(fileURLToPath(import.me
 }
 
 export function defaultSchemaPath(): string {
+  return path.resolve(findRepoRoot(), 'plugins/linear/sandbox/schema/schema.graphql');
+}
+
+/** The reference copy beside the repo (read-only specs), for the test that the vendored one matches. */
+export function referenceSchemaPath(): string {
   return path.resolve(findRepoRoot(), '../shared/specs/linear/schema.graphql');
 }
 
