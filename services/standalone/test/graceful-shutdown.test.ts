@@ -58,6 +58,8 @@ describe('SIGTERM on the running service', () => {
         '  concurrency: 4',
         '  shutdownTimeoutMs: 1500',
         `redisKeyPrefix: ${prefix}`,
+        'reconcile:',
+        '  intervalMinutes: 0',
       ].join('\n'),
     );
     port = await freePort();

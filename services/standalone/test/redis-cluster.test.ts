@@ -62,6 +62,8 @@ describe('Pool Guard on a 3-master Redis Cluster, 2 receivers + 2 workers as pro
       '  concurrency: 8',
       '  coalesceMs: 50',
       `redisKeyPrefix: ${PREFIX}`,
+      'reconcile:',
+      '  intervalMinutes: 0',
     ].join('\n'));
     const env = { POOLGUARD_CONFIG: configPath, REDIS_URL: `redis+cluster://${nodes.map((n) => `127.0.0.1:${n.port}`).join(',')}` };
     const receivers = [await startService('receiver', await freePort(), env), await startService('receiver', await freePort(), env)];

@@ -54,6 +54,7 @@ describe('a tracker outage stays with its tenant', () => {
       ],
       worker: { concurrency: 4, coalesceMs: 20 },
       redisKeyPrefix: uniquePrefix('outage'),
+      reconcile: { intervalMinutes: 0 },
     });
     stack = await startStack({
       config,

@@ -61,6 +61,8 @@ export async function startJiraStack(options: JiraStackOptions = {}): Promise<Ji
     ],
     worker: { concurrency: options.concurrency ?? 8, coalesceMs: options.coalesceMs ?? 50 },
     redisKeyPrefix: options.redisKeyPrefix ?? uniquePrefix('e2e'),
+    // No scheduled sweep in the middle of a test that counts writes (sweeps have tests of their own).
+    reconcile: { intervalMinutes: 0 },
   });
   const stacks: Stack[] = [];
   for (let i = 0; i < (options.instances ?? 1); i++) {
