@@ -7,10 +7,10 @@ import {
   type PoolRequest,
   type QuarterId,
 } from '@pool-guard/shared/domain';
-import type { TicketRecord } from '@pool-guard/shared/store';
+import type { PoolSnapshot, TicketRecord } from '@pool-guard/shared/store';
 import { TrackerError, type TenantContext } from '@pool-guard/shared/tracker';
 import { desiredStateOf, planWriteBack, type DesiredTicketState } from './desired-writes.js';
-import { settingsOf } from './recompute-pool.js';
+import { recomputePool, settingsOf } from './recompute-pool.js';
 import type { WorkerDeps } from '../worker-deps.js';
 
 /** How many later quarters to look at for "the next quarter that has room". */
@@ -91,7 +91,7 @@ async function desiredState(
       }),
     };
   }
-  const snapshot = await deps.store.readPool(tenant.id, poolIdOf(request));
+  const snapshot = await settledPool(deps, tenant, poolIdOf(request));
   const outcome = admitRequests(settingsOf(snapshot, tenant), snapshot.requests);
   const inPool = snapshot.requests.find((r) => r.id === request.id);
   if (!inPool) return 'not_ready';
@@ -99,6 +99,25 @@ async function desiredState(
   if (!entry) return 'not_ready';
   const room = entry.state === 'over-limit' ? await nextQuarterWithRoom(deps, tenant, inPool) : null;
   return desiredStateOf(outcome, inPool, room);
+}
+
+/** How many times a write-back recomputes a pool that keeps changing before it gives up (and is retried). */
+const SETTLE_ATTEMPTS = 5;
+
+/**
+ * The pool as its last committed outcome has it, recomputing it first when a change is not yet
+ * committed. A ticket must only ever show a committed outcome: recomputes queue write-backs for the
+ * tickets whose view differs from the previous committed outcome, so a view taken from requests no
+ * recompute committed (a worker between its ticket update and its recompute) could stay on the
+ * ticket for good once a later change undoes it.
+ */
+async function settledPool(deps: WorkerDeps, tenant: TenantContext, poolId: string): Promise<PoolSnapshot> {
+  for (let attempt = 0; attempt < SETTLE_ATTEMPTS; attempt++) {
+    const snapshot = await deps.store.readPool(tenant.id, poolId);
+    if (snapshot.outcome !== null && snapshot.outcome.version === snapshot.version) return snapshot;
+    await recomputePool(deps, tenant, poolId);
+  }
+  throw new Error(`pool ${poolId} of ${tenant.id} kept changing; the write-back will retry`);
 }
 
 /** The nearest later quarter of the same scope whose pool is set and has room for the request. */

@@ -1,0 +1,100 @@
+/**
+ * A write-back shows a pool's committed outcome, never a state that no recompute committed.
+ *
+ * Found by the ledger model test (ledger-model.test.ts): worker A applies a change to ticket Y and,
+ * before it recomputes the pool, a write-back of ticket X runs; then worker B applies Y's next
+ * change, which undoes the first. Both recomputes compare with the outcome committed before A's
+ * change, find X's view unchanged and queue nothing for X. A write-back that read the pool's live,
+ * uncommitted requests left X showing the in-between figures for good.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { jiraPlugin } from '@pool-guard/plugin-jira';
+import { linearPlugin } from '@pool-guard/plugin-linear';
+import { createJiraSandbox, type JiraSandbox } from '@pool-guard/plugin-jira/sandbox';
+import { configFileSchema } from '@pool-guard/shared/config';
+import { silentLogger } from '@pool-guard/shared/logging';
+import type { PoolGuardQueues } from '@pool-guard/shared/queue';
+import { createRuntime, type Runtime } from '@pool-guard/shared/runtime';
+import type { TrackerEvent } from '@pool-guard/shared/tracker';
+import { testRedisUrl, uniquePrefix } from '@pool-guard/shared/testing';
+import { applyObservedTicket, applyTrackerEvent, readTicket, settleTouchedPools, writeBackTicket, type WorkerDeps } from '../src/index.js';
+
+const POOL = 'CR/2026-Q4';
+const EIGHT_HOURS = 8 * 3600;
+
+describe('write-back of a ticket whose pool is being recomputed', () => {
+  let sandbox: JiraSandbox;
+  let runtime: Runtime;
+  let deps: WorkerDeps;
+  const queued: string[] = [];
+
+  beforeAll(async () => {
+    sandbox = createJiraSandbox({ webhookJitterMs: 0 });
+    const url = await sandbox.listen(0);
+    const config = configFileSchema.parse({
+      adminTokens: [{ token: 'settled-pool-admin-token-0123', role: 'admin' }],
+      tenants: [{ id: 'acme', tracker: 'jira', baseUrl: url, email: sandbox.users.bot.email, apiToken: sandbox.users.bot.apiToken, webhookSecret: 'settled-pool-secret' }],
+      worker: { coalesceMs: 0 },
+      redisKeyPrefix: uniquePrefix('settled'),
+    });
+    runtime = createRuntime({ config, redisUrl: testRedisUrl(), plugins: { jira: jiraPlugin, linear: linearPlugin }, logger: silentLogger() });
+    // The write-back queue as the worker sees it: every ticket queued, in order (no worker consumes it here).
+    const queues: PoolGuardQueues = {
+      ...runtime.queues,
+      add: (async (name, data, options) => {
+        await runtime.queues.add(name, data, options);
+        if (name === 'tracker.writeback') queued.push((data as { ticketId: string }).ticketId);
+      }) as PoolGuardQueues['add'],
+    };
+    deps = { ...runtime, queues, coalesceMs: 0, reconcile: config.reconcile };
+  });
+  afterAll(async () => {
+    await runtime?.queues.writeback.obliterate({ force: true });
+    await runtime?.close();
+    await sandbox?.close();
+  });
+
+  const event = (key: string): TrackerEvent => {
+    const issue = sandbox.issue(key)!;
+    return { kind: 'ticket.changed', ticketKey: key, ticketId: issue.id, actorId: sandbox.users.sales.accountId, updatedAt: issue.updatedMs };
+  };
+  /** Runs every queued write-back, as the write-back workers would. */
+  const drain = async () => {
+    for (let i = 0; queued.length > 0 && i < 100; i++) {
+      const ticketId = queued.shift()!;
+      expect((await writeBackTicket(deps, { tenant: 'acme', ticketId })).kind).not.toBe('locked');
+    }
+  };
+
+  it('leaves the ticket showing the final figures', async () => {
+    await runtime.store.setPoolSettings('acme', POOL, { limitDays: 10, warnAtPercent: 80 });
+    const x = sandbox.createIssue({ project: 'CR', summary: 'X', labels: ['custom-request'], originalEstimate: 2 * EIGHT_HOURS, dueDate: '2026-11-20' });
+    const y = sandbox.createIssue({ project: 'CR', summary: 'Y', labels: ['custom-request'], originalEstimate: 2 * EIGHT_HOURS, dueDate: '2026-11-20' });
+    await applyTrackerEvent(deps, { tenant: 'acme', event: event(x.key) });
+    await applyTrackerEvent(deps, { tenant: 'acme', event: event(y.key) });
+    await drain();
+    expect(sandbox.issue(x.key)!.properties['pool-guard']).toMatchObject({ usedDays: 4 });
+
+    const tenant = deps.tenants.get('acme')!;
+    // Worker A: Y grows to 3 days; A updates the ledger and is held up before it recomputes the pool.
+    sandbox.editIssue(y.key, { originalEstimate: 3 * EIGHT_HOURS });
+    const seenByA = await readTicket(deps, tenant, y.id);
+    const appliedByA = await applyObservedTicket(deps, tenant, { ticketId: y.id, ticketKey: y.key, ticket: seenByA });
+    expect(appliedByA.applied).toBe(true);
+
+    // Meanwhile a write-back of X runs (queued by anything: X's own edit, a sweep, a retry).
+    await writeBackTicket(deps, { tenant: 'acme', ticketId: x.id });
+
+    // Worker B: Y goes back to 2 days; B applies it and recomputes the pool.
+    sandbox.editIssue(y.key, { originalEstimate: 2 * EIGHT_HOURS });
+    await applyTrackerEvent(deps, { tenant: 'acme', event: event(y.key) });
+    // Worker A resumes.
+    await settleTouchedPools(deps, tenant, appliedByA.applied ? appliedByA.affectedPools : []);
+    await drain();
+
+    const pool = await runtime.store.readPool('acme', POOL);
+    expect(pool.outcome?.outcome.usedDays).toBe(4);
+    expect(sandbox.issue(x.key)!.properties['pool-guard']).toMatchObject({ usedDays: 4, limitDays: 10, days: 2 });
+    expect(sandbox.issue(y.key)!.properties['pool-guard']).toMatchObject({ usedDays: 4, limitDays: 10, days: 2 });
+  });
+});
