@@ -135,7 +135,9 @@ export class LedgerStore {
     for (let attempt = 0; attempt < this.maxCas; attempt++) {
       const record = await this.getTicket(tenant, ticketId);
       // A ticket never counted that does not count now (most tickets of a tracker) leaves no trace.
-      if (!record && (change.kind === 'delete' || change.request === null)) {
+      // A deletion does, even of a ticket never seen: its tombstone (which expires) keeps a read
+      // taken before the deletion, stored late by a slower worker, from counting the ticket again.
+      if (!record && change.kind === 'upsert' && change.request === null) {
         return { applied: false, reason: 'unchanged' };
       }
       const decision = decideTicketChange(record?.state ?? null, change);

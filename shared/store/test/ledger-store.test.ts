@@ -88,6 +88,23 @@ describe('LedgerStore on a real Redis', () => {
     expect(await store.applyTicketChange(tenant, r.id, { kind: 'delete', at: '2026-10-06T00:00:00.000Z' }, meta)).toEqual({ applied: false, reason: 'stale' });
   });
 
+  it('keeps a deleted ticket out when its deletion came before any version of it (a late read from before the deletion)', async () => {
+    // Found by the ledger model test: a worker reads a new ticket, stalls; the ticket is deleted and
+    // the deletion is applied by another worker before the first one stores what it read.
+    const r = request({ id: 'early-delete-1', key: 'CR-13', updatedAt: '2026-10-05T00:00:00.000Z' });
+    const meta = { key: r.key, excluded: null };
+    const del = await store.applyTicketChange(tenant, r.id, { kind: 'delete', at: r.updatedAt }, meta);
+    expect(del).toMatchObject({ applied: true, deleted: true, affectedPools: [] });
+    expect(await store.applyTicketChange(tenant, r.id, { kind: 'upsert', updatedAt: r.updatedAt, request: r }, meta)).toEqual({ applied: false, reason: 'deleted' });
+    expect((await store.readPool(tenant, poolIdOf(r))).requests.map((x) => x.id)).not.toContain(r.id);
+    expect(await redis.ttl(store.keys.tenant(tenant).ticket(r.id))).toBeGreaterThan(0); // a tombstone, not a record kept for good
+
+    // Without the deletion's instant (a payload that lacks it) the deletion is final.
+    const final = request({ id: 'early-delete-2', key: 'CR-14' });
+    expect(await store.applyTicketChange(tenant, final.id, { kind: 'delete' }, { key: final.key, excluded: null })).toMatchObject({ applied: true, deleted: true });
+    expect(await store.applyTicketChange(tenant, final.id, { kind: 'upsert', updatedAt: final.updatedAt, request: final }, { key: final.key, excluded: null })).toEqual({ applied: false, reason: 'deleted' });
+  });
+
   it('leaves no trace for a ticket that never counted', async () => {
     const res = await store.applyTicketChange(tenant, 'plain-1', { kind: 'upsert', updatedAt: '2026-10-01T00:00:00.000Z', request: null }, { key: 'CR-99', excluded: 'no-longer-custom' });
     expect(res).toEqual({ applied: false, reason: 'unchanged' });
