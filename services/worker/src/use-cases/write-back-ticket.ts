@@ -8,7 +8,7 @@ import {
   type QuarterId,
 } from '@pool-guard/shared/domain';
 import type { PoolSnapshot, TicketRecord } from '@pool-guard/shared/store';
-import { TrackerError, type TenantContext } from '@pool-guard/shared/tracker';
+import { isTrackerError, TrackerError, type TenantContext, type WriteBackResult } from '@pool-guard/shared/tracker';
 import { desiredStateOf, planWriteBack, type DesiredTicketState } from './desired-writes.js';
 import { recomputePool, settingsOf } from './recompute-pool.js';
 import type { WorkerDeps } from '../worker-deps.js';
@@ -58,7 +58,18 @@ export async function writeBackTicket(
     if (desired === 'not_ready') return { kind: 'not_ready' };
     const plan = planWriteBack({ key: record.key ?? input.ticketId, id: input.ticketId }, desired, written);
     if (!plan) return { kind: 'unchanged' };
-    const result = await tenant.client.writeBack(plan.command);
+    let result: WriteBackResult;
+    try {
+      result = await tenant.client.writeBack(plan.command);
+    } catch (err) {
+      // Deleted in the tracker after this job was queued: there is nothing left to write to, and no
+      // one to tell (its deletion event, or the next sweep, takes it out of the ledger). Any other
+      // refusal still fails the job.
+      if (isTrackerError(err) && err.kind === 'not_found' && (await tenant.client.fetchTicket(input.ticketId)) === null) {
+        return { kind: 'deleted' };
+      }
+      throw err;
+    }
     await deps.store.setWritten(tenant.id, input.ticketId, {
       ...plan.next,
       commentId: result.commentId ?? plan.next.commentId,
