@@ -79,6 +79,7 @@ async function main(): Promise<void> {
       results.ingest = await runIngest(
         {
           redisUrl: redis.url,
+          redisPid: redis.process.pid ?? 0,
           durationSec: s ? 1 : 5,
           rounds: s ? 1 : 3,
           connections: s ? 10 : 50,

@@ -13,12 +13,13 @@ import { createJiraSandbox } from '@pool-guard/plugin-jira/sandbox';
 import { createLinearSandbox } from '@pool-guard/plugin-linear/sandbox';
 import { freePort } from '../../test/redis-server.js';
 import type { LoadResult, LoadSpec } from '../children/load.js';
-import { startTs, waitForHealthy } from '../support/processes.js';
+import { processCpuMicros, startTs, waitForHealthy, type Child } from '../support/processes.js';
 import { JIRA_SECRET, JIRA_TENANT, LINEAR_SECRET, LINEAR_TENANT, startReceiver, writeBenchConfig } from '../support/services.js';
 import { median } from '../support/stats.js';
 
 export interface IngestOptions {
   redisUrl: string;
+  redisPid: number;
   durationSec: number;
   rounds: number;
   connections: number;
@@ -29,6 +30,8 @@ export interface IngestOptions {
 }
 
 export interface IngestResult {
+  /** CPU time per answered request (median over rounds), microseconds: each server, and redis-server. */
+  cpuUsPerRequest: { bare: number; jira: number; linear: number; jiraRedis: number; linearRedis: number };
   connections: number;
   /** Measured runs per server (each may end with up to `connections` requests cut off). */
   runs: number;
@@ -100,20 +103,40 @@ function linearRequest(c: Captured): Request {
 
 let runCount = 0;
 
-/** Runs the listed loads one after another in one load-generator process. */
-async function load(specs: Omit<LoadSpec, 'idPrefix'>[]): Promise<LoadResult[]> {
-  const lines: string[] = [];
+interface MeasuredLoad extends LoadResult {
+  /** CPU time of the server process per answered request, in microseconds. */
+  serverCpuUsPerReq: number;
+  /** CPU time of redis-server per answered request, in microseconds. */
+  redisCpuUsPerReq: number;
+}
+
+/**
+ * Runs the listed loads one after another in one load-generator process; `servers[i]` is the
+ * process that answers load i (its CPU time per request is measured, and redis-server's).
+ */
+async function load(specs: Omit<LoadSpec, 'idPrefix'>[], servers: Child[], redisPid: number): Promise<MeasuredLoad[]> {
+  const out: MeasuredLoad[] = [];
   const stamp = Date.now();
+  let cpu0 = 0;
+  let redis0 = 0;
   const child = startTs('bench/children/load.ts', {
     name: 'autocannon',
     args: [JSON.stringify(specs.map((spec) => ({ ...spec, idPrefix: `run${++runCount}-${stamp}` })))],
     onLine: (l) => {
-      if (l.startsWith('{')) lines.push(l);
+      const server = servers[out.length]!;
+      if (l === 'start') {
+        cpu0 = server.cpuMicros();
+        redis0 = processCpuMicros(redisPid);
+      } else if (l.startsWith('{')) {
+        const r = JSON.parse(l) as LoadResult;
+        const answered = Math.max(1, r.ok2xx);
+        out.push({ ...r, serverCpuUsPerReq: (server.cpuMicros() - cpu0) / answered, redisCpuUsPerReq: (processCpuMicros(redisPid) - redis0) / answered });
+      }
     },
   });
   const code = await child.exited();
-  if (code !== 0 || lines.length !== specs.length) throw new Error(`bench: the load generator failed (${code}): ${child.stderr()}`);
-  return lines.map((l) => JSON.parse(l) as LoadResult);
+  if (code !== 0 || out.length !== specs.length) throw new Error(`bench: the load generator failed (${code}): ${child.stderr()}`);
+  return out;
 }
 
 export async function runIngest(options: IngestOptions, log: (s: string) => void): Promise<IngestResult> {
@@ -137,12 +160,19 @@ export async function runIngest(options: IngestOptions, log: (s: string) => void
     // that alternate between the three servers.
     const warm = options.warmUpSec > 0 ? [bareRun, jiraRun, linearRun].map((r) => ({ ...r, durationSec: options.warmUpSec })) : [];
     const measured = Array.from({ length: options.rounds }, () => [bareRun, jiraRun, linearRun]).flat();
-    const results = (await load([...warm, ...measured])).slice(warm.length);
+    const servers = [...warm, ...measured].map((r) => (r === bareRun || r.url === bareRun.url ? bare : receiver.child));
+    const results = (await load([...warm, ...measured], servers, options.redisPid)).slice(warm.length);
+    const cpu = { bare: [] as number[], jira: [] as number[], linear: [] as number[], jiraRedis: [] as number[], linearRedis: [] as number[] };
     const rounds = { bare: [] as number[], jira: [] as number[], linear: [] as number[] };
     let jiraAnswered = 0;
     let linearAnswered = 0;
     for (let r = 0; r < options.rounds; r++) {
-      const [b, j, l] = results.slice(r * 3, r * 3 + 3) as [LoadResult, LoadResult, LoadResult];
+      const [b, j, l] = results.slice(r * 3, r * 3 + 3) as [MeasuredLoad, MeasuredLoad, MeasuredLoad];
+      cpu.bare.push(b.serverCpuUsPerReq);
+      cpu.jira.push(j.serverCpuUsPerReq);
+      cpu.linear.push(l.serverCpuUsPerReq);
+      cpu.jiraRedis.push(j.redisCpuUsPerReq);
+      cpu.linearRedis.push(l.redisCpuUsPerReq);
       rounds.bare.push(b.requestsPerSec);
       rounds.jira.push(j.requestsPerSec);
       rounds.linear.push(l.requestsPerSec);
@@ -151,7 +181,11 @@ export async function runIngest(options: IngestOptions, log: (s: string) => void
       for (const [name, res] of [['bare', b], ['jira', j], ['linear', l]] as const) {
         if (res.non2xx > 0 || res.errors > 0) log(`  ingest: ${name} had ${res.non2xx} non-2xx answers and ${res.errors} errors`);
       }
-      log(`  ingest round ${r + 1}: bare ${b.requestsPerSec.toFixed(0)}/s, jira ${j.requestsPerSec.toFixed(0)}/s, linear ${l.requestsPerSec.toFixed(0)}/s`);
+      log(
+        `  ingest round ${r + 1}: bare ${b.requestsPerSec.toFixed(0)}/s (${b.serverCpuUsPerReq.toFixed(0)} µs CPU each), ` +
+          `jira ${j.requestsPerSec.toFixed(0)}/s (${j.serverCpuUsPerReq.toFixed(0)} µs + redis ${j.redisCpuUsPerReq.toFixed(0)} µs), ` +
+          `linear ${l.requestsPerSec.toFixed(0)}/s (${l.serverCpuUsPerReq.toFixed(0)} µs + redis ${l.redisCpuUsPerReq.toFixed(0)} µs)`,
+      );
     }
     // Every 2xx must be a job on the queue: count them (BullMQ job hashes) before the latency runs.
     const jobs = async (): Promise<{ jira: number; linear: number }> => {
@@ -176,13 +210,24 @@ export async function runIngest(options: IngestOptions, log: (s: string) => void
     // Ack latency at half the maximum rate.
     const jiraRate = Math.max(1, Math.floor(jiraMedian / 2));
     const linearRate = Math.max(1, Math.floor(linearMedian / 2));
-    const [jh, lh] = (await load([
-      { ...jiraRun, overallRate: jiraRate },
-      { ...linearRun, overallRate: linearRate },
-    ])) as [LoadResult, LoadResult];
+    const [jh, lh] = (await load(
+      [
+        { ...jiraRun, overallRate: jiraRate },
+        { ...linearRun, overallRate: linearRate },
+      ],
+      [receiver.child, receiver.child],
+      options.redisPid,
+    )) as [MeasuredLoad, MeasuredLoad];
     log(`  ingest at half rate: jira ${jiraRate}/s p99 ${jh.latencyMs.p99} ms, linear ${linearRate}/s p99 ${lh.latencyMs.p99} ms`);
     await redis.flushdb();
     return {
+      cpuUsPerRequest: {
+        bare: median(cpu.bare),
+        jira: median(cpu.jira),
+        linear: median(cpu.linear),
+        jiraRedis: median(cpu.jiraRedis),
+        linearRedis: median(cpu.linearRedis),
+      },
       connections: options.connections,
       runs: options.rounds,
       bare: { perSec: bareMedian, rounds: rounds.bare },

@@ -13,7 +13,7 @@ import { jiraPlugin } from '@pool-guard/plugin-jira';
 import { linearPlugin } from '@pool-guard/plugin-linear';
 import { writeBackTicket, type WorkerDeps } from '@pool-guard/worker';
 import type { FullStack } from '../support/full-stack.js';
-import { QUARTERS, allShown, createTickets, nextDays, projectsFor, setPools } from '../support/pool-load.js';
+import { QUARTERS, allShown, createTickets, projectsFor, setPools } from '../support/pool-load.js';
 import { JIRA_TENANT } from '../support/services.js';
 import { sleep, waitFor } from '../support/stats.js';
 
@@ -64,8 +64,9 @@ export async function runTrackerCalls(stack: FullStack, options: TrackerCallsOpt
     const t0 = Date.now();
     for (let i = 0; i < events; i++) {
       const t = tickets[i % tickets.length]!;
-      t.days = nextDays(t.days);
-      sandbox.editIssue(t.key, { originalEstimate: `${t.days}d` });
+      // Half a day more each time (in hours), so every change is real and the last one differs.
+      t.days += 0.5;
+      sandbox.editIssue(t.key, { originalEstimate: `${t.days * 8}h` });
       const due = t0 + ((i + 1) / options.burstRate) * 1000;
       if (due - Date.now() > 2) await sleep(due - Date.now());
     }

@@ -31,6 +31,8 @@ export interface Child {
   readonly process: ChildProcess;
   /** Resident set size in bytes (from /proc; 0 when unavailable). */
   rss(): number;
+  /** CPU time used so far (user + system), in microseconds (from /proc; 0 when unavailable). */
+  cpuMicros(): number;
   /** Everything the child wrote to stderr so far (for error messages). */
   stderr(): string;
   /** SIGTERM, then SIGKILL after `graceMs`. */
@@ -71,6 +73,7 @@ export function startTs(file: string, options: ChildOptions): Child {
         return 0;
       }
     },
+    cpuMicros: () => (child.pid ? processCpuMicros(child.pid) : 0),
     stderr: () => err,
     async stop(graceMs = 8000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -106,4 +109,16 @@ export async function waitForHealthy(child: Child, url: string, timeoutMs = 30_0
     timeoutMs,
     50,
   );
+}
+
+/** CPU time (user + system) of a process, in microseconds, from /proc/<pid>/stat (Linux). */
+export function processCpuMicros(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat (utime, stime) in clock ticks of 1/100 s.
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return 0;
+  }
 }

@@ -30,10 +30,18 @@ export function buildTable(
   const check = (ok: boolean): boolean | null => (options.enforce ? ok : null);
   const rows: Row[] = [];
   if (r.ingest) {
-    const { bare, jira, linear, halfRate } = r.ingest;
+    const { bare, jira, linear, halfRate, cpuUsPerRequest: cpu } = r.ingest;
     rows.push(
       { figure: '1. Ingest, Jira (signed, deduped, queued)', value: `${n0(jira.perSec)}/s`, baseline: `bare express ${n0(bare.perSec)}/s`, ratio: pct(jira.ratio), target: '≥ 75%', pass: check(jira.ratio >= 0.75 && jira.queued >= jira.answered) },
       { figure: '1. Ingest, Linear (signed, deduped, queued)', value: `${n0(linear.perSec)}/s`, baseline: `bare express ${n0(bare.perSec)}/s`, ratio: pct(linear.ratio), target: '≥ 75%', pass: check(linear.ratio >= 0.75 && linear.queued >= linear.answered) },
+      {
+        figure: '1. Ingest CPU per webhook (receiver + redis)',
+        value: `jira ${n0(cpu.jira)} + ${n0(cpu.jiraRedis)} µs, linear ${n0(cpu.linear)} + ${n0(cpu.linearRedis)} µs`,
+        baseline: `bare express ${n0(cpu.bare)} µs`,
+        ratio: '',
+        target: 'reported',
+        pass: null,
+      },
       { figure: '1. Ack latency at half max, Jira', value: `p99 ${n1(halfRate.jira.p99)} ms`, baseline: `${n0(halfRate.jira.rate)}/s, p50 ${n1(halfRate.jira.p50)} ms`, ratio: '', target: 'p99 ≤ 25 ms', pass: check(halfRate.jira.p99 <= 25) },
       { figure: '1. Ack latency at half max, Linear', value: `p99 ${n1(halfRate.linear.p99)} ms`, baseline: `${n0(halfRate.linear.rate)}/s, p50 ${n1(halfRate.linear.p50)} ms`, ratio: '', target: 'p99 ≤ 25 ms', pass: check(halfRate.linear.p99 <= 25) },
     );

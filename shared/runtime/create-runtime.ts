@@ -46,12 +46,15 @@ export interface RuntimeOptions {
   redisUrl: string;
   plugins: TrackerPlugins;
   logger: Logger;
+  /** Auto-pipeline Redis commands (see RedisConnectionOptions); only for processes without workers. */
+  redisAutoPipelining?: boolean;
 }
 
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { config, logger } = options;
-  const redis = createRedisConnection(options.redisUrl, { connectionName: 'pool-guard' });
-  const bullRedis = createRedisConnection(options.redisUrl, { forBlocking: true, connectionName: 'pool-guard-queue' });
+  const autoPipelining = options.redisAutoPipelining === true;
+  const redis = createRedisConnection(options.redisUrl, { connectionName: 'pool-guard', autoPipelining });
+  const bullRedis = createRedisConnection(options.redisUrl, { forBlocking: true, connectionName: 'pool-guard-queue', autoPipelining });
   redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
   bullRedis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis (queue) connection error'));
   const keys = createKeySpace(config.redisKeyPrefix);

@@ -9,6 +9,12 @@ export interface RedisConnectionOptions {
   /** BullMQ workers need `maxRetriesPerRequest: null` (blocking commands); commands elsewhere fail fast. */
   forBlocking?: boolean;
   connectionName?: string;
+  /**
+   * Sends the commands issued in one tick of the event loop in one write (ioredis auto-pipelining):
+   * many concurrent requests then share round trips. For processes that issue no blocking command
+   * (the receiver).
+   */
+  autoPipelining?: boolean;
 }
 
 export function isClusterUrl(url: string): boolean {
@@ -19,6 +25,7 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
   const common: RedisOptions = {
     maxRetriesPerRequest: options.forBlocking ? null : 3,
     enableReadyCheck: true,
+    ...(options.autoPipelining ? { enableAutoPipelining: true } : {}),
     ...(options.connectionName ? { connectionName: options.connectionName } : {}),
   };
   if (isClusterUrl(url)) {

@@ -9,7 +9,8 @@ import { createReceiverApp } from './app.js';
 async function main(): Promise<void> {
   const { settings, config, redisUrl } = loadServiceConfig('receiver');
   const logger = createLogger({ name: 'receiver', level: settings.logLevel });
-  const runtime = createRuntime({ config, redisUrl, plugins: { jira: jiraPlugin, linear: linearPlugin }, logger });
+  // Many webhooks in flight at once: their Redis commands share writes (no worker runs here).
+  const runtime = createRuntime({ config, redisUrl, plugins: { jira: jiraPlugin, linear: linearPlugin }, logger, redisAutoPipelining: true });
   const app = createReceiverApp(runtime, [{ name: 'redis', check: () => runtime.redisHealthy() }]);
   const server = await listen(app, settings.port);
   logger.info({ port: settings.port }, 'receiver listening');
