@@ -1,9 +1,17 @@
 import type { WorkerDeps } from '../worker-deps.js';
 
+/** The deduplication id of a ticket's write-back job (see enqueueWriteBacks). */
+export function writeBackDeduplicationId(tenant: string, ticketId: string): string {
+  return `${tenant}:${ticketId}`;
+}
+
 /**
- * Asks for a write-back of each ticket, coalesced: a ticket already waiting for its write-back is
- * not queued again within the window, and the job reads the ticket's state only when it runs, so
- * the final state always lands (a change after the window gets a job of its own).
+ * Asks for a write-back of each ticket, coalesced: a ticket whose write-back job has not started
+ * yet is not queued again, however long that job waits (the first waits `coalesceMs`, so a burst
+ * becomes one job). The job reads the ticket's state only when it runs, and gives up its
+ * deduplication id when it starts (see the write-back processor), so a change made after that gets
+ * a job of its own: the final state always lands, and a backlog holds at most one waiting job per
+ * ticket instead of one per change.
  */
 export async function enqueueWriteBacks(deps: WorkerDeps, tenant: string, ticketIds: Iterable<string>): Promise<number> {
   let count = 0;
@@ -16,7 +24,7 @@ export async function enqueueWriteBacks(deps: WorkerDeps, tenant: string, ticket
         { tenant, ticketId },
         {
           delay: deps.coalesceMs,
-          deduplication: { id: `${tenant}:${ticketId}`, ttl: Math.max(1, deps.coalesceMs) },
+          deduplication: { id: writeBackDeduplicationId(tenant, ticketId) },
         },
       ),
     );
