@@ -62,7 +62,7 @@ function badgeHtml(value: unknown): string {
   const lines = [
     `<strong>${e(state || 'unknown')}</strong> — ${e(String(b.scope ?? ''))} ${e(String(b.quarter ?? ''))}`,
     `used ${e(String(b.usedDays ?? '?'))} of ${e(limit)}`,
-    `this request: ${b.days === null || b.days === undefined ? 'no estimate' : `${e(String(b.days))} days`}, position ${e(String(b.rank ?? '?'))}`,
+    `this request: ${b.days === null || b.days === undefined ? 'no estimate' : `${e(String(b.days))} days`}, rank ${e(String(b.rank ?? '?'))}`,
   ];
   return `<div class="badge ${e(state)}">${lines.join('<br>')}</div>`;
 }

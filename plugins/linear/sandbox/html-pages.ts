@@ -73,7 +73,7 @@ export function renderIssue(store: SandboxStore, issue: IssueRecord, base: strin
     .map((c) => {
       const author = store.users.get(c.userId)?.name ?? c.userId;
       const edited = c.editedAt ? ` · edited ${escapeHtml(c.editedAt)}` : '';
-      return `<div class="comment"><div class="muted">${escapeHtml(author)} · ${escapeHtml(c.createdAt)}${edited}</div><pre>${escapeHtml(c.body)}</pre></div>`;
+      return `<div class="comment"><div class="muted">${escapeHtml(author)} · ${escapeHtml(c.createdAt)}${edited}</div><pre>${markdownBold(escapeHtml(c.body))}</pre></div>`;
     })
     .join('');
   const attachments = store
@@ -96,4 +96,9 @@ export function renderIssue(store: SandboxStore, issue: IssueRecord, base: strin
 
 export function renderNotFound(identifier: string, base: string): string {
   return page('Not found · Linear sandbox', `<p><a href="${escapeHtml(`${base}/`)}">← all issues</a></p><h1>No issue ${escapeHtml(identifier)}</h1>`);
+}
+
+/** Shows `**bold**` as Linear would (the only markdown Pool Guard's comments use), on escaped text. */
+function markdownBold(escaped: string): string {
+  return escaped.replace(/\*\*([^*\n]+)\*\*/g, '<strong>$1</strong>');
 }
