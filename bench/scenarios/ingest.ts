@@ -194,8 +194,8 @@ export async function runIngest(options: IngestOptions, log: (s: string) => void
       for (let guard = 0; guard < 1_000_000; guard++) {
         const [next, keys] = await redis.scan(cursor, 'MATCH', 'bench-ingest:q:*', 'COUNT', 5000);
         for (const k of keys) {
-          if (/:\{pool-guard-events\}:acme:[^:]+:0$/.test(k)) counts.jira++;
-          else if (/:\{pool-guard-events\}:widgets:[^:]+:0$/.test(k)) counts.linear++;
+          if (/:\{pool-guard-events\}:acme:[^:]+:0(-[0-9a-z]+)?$/.test(k)) counts.jira++;
+          else if (/:\{pool-guard-events\}:widgets:[^:]+:0(-[0-9a-z]+)?$/.test(k)) counts.linear++;
         }
         cursor = next;
         if (cursor === '0') break;

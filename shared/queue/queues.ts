@@ -17,6 +17,15 @@ export interface PoolGuardQueues {
   readonly byName: Readonly<Record<string, Queue>>;
   /** Adds a job of the catalog with its default options (validated against its schema). */
   add<N extends JobName>(name: N, data: JobData<N>, options?: import('bullmq').JobsOptions): Promise<void>;
+  /**
+   * Adds a job unless one with the same `deduplicationId` was added in the last `ttlMs`, in one
+   * Redis round trip (BullMQ deduplication: the mark and the job are written by one script, so
+   * there is never a mark without its job). True when added; false for a duplicate. The mark
+   * outlives the job (it expires after `ttlMs`). `jobId` must be new for every call.
+   */
+  addOnce<N extends JobName>(name: N, data: JobData<N>, once: { jobId: string; deduplicationId: string; ttlMs: number }): Promise<boolean>;
+  /** Forgets a deduplication mark of `addOnce` (on the queue of job `name`). */
+  forgetOnce(name: JobName, deduplicationId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,6 +48,20 @@ export function createQueues(connection: ConnectionOptions, redisKeyPrefix = 'pg
       const spec = JOBS[name];
       const parsed = spec.schema.parse(data);
       await queues[spec.queue].add(name, parsed, { ...spec.options, ...options });
+    },
+    async addOnce(name, data, once) {
+      const spec = JOBS[name];
+      const parsed = spec.schema.parse(data);
+      const job = await queues[spec.queue].add(name, parsed, {
+        ...spec.options,
+        jobId: once.jobId,
+        deduplication: { id: once.deduplicationId, ttl: once.ttlMs },
+      });
+      // A duplicate answers with the id of the job that took the mark first.
+      return job.id === once.jobId;
+    },
+    async forgetOnce(name, deduplicationId) {
+      await queues[JOBS[name].queue].removeDeduplicationKey(deduplicationId);
     },
     async close() {
       await Promise.all([...Object.values(queues), deadLetters].map((q) => q.close()));

@@ -1,12 +1,10 @@
 import type { Logger } from '@pool-guard/shared/logging';
 import type { PoolGuardQueues } from '@pool-guard/shared/queue';
-import type { DeliveryStore } from '@pool-guard/shared/store';
 import type { TenantRegistry } from '@pool-guard/shared/tracker';
 
 export interface ReceiverDeps {
   logger: Logger;
   tenants: TenantRegistry;
-  deliveries: DeliveryStore;
   queues: PoolGuardQueues;
   /** The clock used for signature timestamps (Linear's 60 s window). */
   now?: () => number;
