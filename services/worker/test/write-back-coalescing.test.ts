@@ -47,20 +47,32 @@ describe('write-back coalescing under a backlog', () => {
     expect(await pending()).toBe(2);
   });
 
-  it('gives a change made after the job started a job of its own', async () => {
-    // The started job stops at its first step (the tracker pause check) until released.
+  it('gives a change made once the job holds its ticket a job of its own', async () => {
+    // The started jobs stop at their first read of the ledger until released.
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    const throttle = Object.create(runtime.throttle) as typeof runtime.throttle;
-    throttle.pausedUntil = async () => {
+    const store = Object.create(runtime.store) as typeof runtime.store;
+    store.getTicket = async (tenant, ticketId) => {
       await held;
-      return 0;
+      return runtime.store.getTicket(tenant, ticketId);
     };
-    workers = createWorkers({ ...deps, throttle }, { connection: runtime.bullConnection, redisKeyPrefix: config.redisKeyPrefix, concurrency: 4, scheduleSweeps: false });
+    workers = createWorkers({ ...deps, store }, { connection: runtime.bullConnection, redisKeyPrefix: config.redisKeyPrefix, concurrency: 4, scheduleSweeps: false });
     await eventually(async () => (await runtime.queues.writeback.getActiveCount()) === 2 && (await pending()) === 0, 'both write-backs to start', 10_000, 20);
     await enqueueWriteBacks(deps, 'acme', ['10001']);
     expect(await pending()).toBe(1);
     release();
     await eventually(async () => (await runtime.queues.writeback.getCompletedCount()) === 3, 'all three write-backs to finish', 10_000, 20);
+    await workers.close(1000);
+    workers = null;
+  });
+
+  it('keeps coalescing into a job put back before it read anything (tracker paused)', async () => {
+    await runtime.throttle.pauseUntil('acme', Date.now() + 1500);
+    await enqueueWriteBacks(deps, 'acme', ['10003']);
+    workers = createWorkers(deps, { connection: runtime.bullConnection, redisKeyPrefix: config.redisKeyPrefix, concurrency: 4, scheduleSweeps: false });
+    const [job] = await runtime.queues.writeback.getJobs(['waiting', 'delayed']);
+    await eventually(async () => ((await runtime.queues.writeback.getJob(job!.id!))?.attemptsStarted ?? 0) >= 1 && (await job!.isDelayed()), 'the write-back to be put back by the pause', 10_000, 20);
+    for (let i = 0; i < 3; i++) await enqueueWriteBacks(deps, 'acme', ['10003']);
+    expect(await pending()).toBe(1);
   });
 });

@@ -8,9 +8,9 @@ import type { WorkerDeps } from '../worker-deps.js';
 export function createWriteBackProcessor(deps: WorkerDeps) {
   return async (job: Job, token?: string): Promise<unknown> => {
     const data = JOBS['tracker.writeback'].schema.parse(job.data);
-    // From here on this job may already have read the state: a change now needs a job of its own.
-    await job.removeDeduplicationKey();
-    const outcome = await runTrackerJob(deps, job, token, data.tenant, () => writeBackTicket(deps, data));
+    // Once the job holds the ticket it reads the state: a change from then on needs a job of its own.
+    const onStart = () => job.removeDeduplicationKey();
+    const outcome = await runTrackerJob(deps, job, token, data.tenant, () => writeBackTicket(deps, { ...data, onStart }));
     if (outcome.kind === 'locked') return delayJob(job, token, Math.max(100, deps.coalesceMs));
     if (outcome.kind === 'written') {
       deps.logger.debug({ tenant: data.tenant, ticketId: data.ticketId, calls: outcome.calls }, 'ticket written');

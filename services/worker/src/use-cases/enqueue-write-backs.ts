@@ -9,7 +9,7 @@ export function writeBackDeduplicationId(tenant: string, ticketId: string): stri
  * Asks for a write-back of each ticket, coalesced: a ticket whose write-back job has not started
  * yet is not queued again, however long that job waits (the first waits `coalesceMs`, so a burst
  * becomes one job). The job reads the ticket's state only when it runs, and gives up its
- * deduplication id when it starts (see the write-back processor), so a change made after that gets
+ * deduplication id just before (see writeBackTicket's `onStart`), so a change made after that gets
  * a job of its own: the final state always lands, and a backlog holds at most one waiting job per
  * ticket instead of one per change.
  */

@@ -38,7 +38,16 @@ export type WriteBackOutcome =
  */
 export async function writeBackTicket(
   deps: WorkerDeps,
-  input: { tenant: string; ticketId: string },
+  input: {
+    tenant: string;
+    ticketId: string;
+    /**
+     * Called once the ticket's lock is taken, before anything is read: the job gives up its
+     * deduplication id there, so a change from now on gets a job of its own (see enqueueWriteBacks),
+     * while a job put back before this point (tracker paused, ticket locked) still absorbs changes.
+     */
+    onStart?: () => Promise<unknown>;
+  },
 ): Promise<WriteBackOutcome> {
   const tenant = deps.tenants.get(input.tenant);
   if (!tenant) return { kind: 'unknown_tenant' };
@@ -49,6 +58,7 @@ export async function writeBackTicket(
   const release = await deps.locks.acquire(tenant.id, input.ticketId, writeLockTtlMs(deps));
   if (!release) return { kind: 'locked' };
   try {
+    await input.onStart?.();
     const record = await deps.store.getTicket(tenant.id, input.ticketId);
     if (!record) return { kind: 'unknown_ticket' };
     if (record.state.deleted) return { kind: 'deleted' };
