@@ -4,6 +4,7 @@
  * inspect and replay them. No worker consumes this queue; entries stay until replayed or deleted.
  */
 import type { Job, JobsOptions, Queue } from 'bullmq';
+import type { ZodType } from 'zod';
 import { JOBS, type JobName } from './catalog.js';
 
 /** Renaming this strands the dead letters already stored. */
@@ -72,24 +73,37 @@ export async function getDeadLetter(deadLetters: Queue, id: string): Promise<Dea
   return job ? toDeadLetter(job) : null;
 }
 
+export type ReplayOutcome =
+  | { kind: 'replayed'; name: string; queue: string }
+  | { kind: 'not_found' }
+  /** This version cannot run it: a job name it no longer has, or data that no longer fits the job's schema. */
+  | { kind: 'not_replayable'; reason: string };
+
 /**
- * Puts the failed job back on its queue with fresh attempts, then removes the dead letter.
- * Returns the name of the replayed job, or null when it cannot be replayed (unknown job name).
+ * Puts the failed job back on its queue with fresh attempts, then removes the dead letter. A job
+ * this version cannot run (unknown name or queue, data that fails the job's schema: queued by an
+ * older version, or edited by hand) is not replayed and its dead letter stays.
  */
 export async function replayDeadLetter(
   deadLetters: Queue,
   queues: Readonly<Record<string, Queue>>,
   id: string,
-): Promise<{ name: string; queue: string } | null> {
+): Promise<ReplayOutcome> {
   const job = await deadLetters.getJob(id);
-  if (!job) return null;
+  if (!job) return { kind: 'not_found' };
   const entry = toDeadLetter(job);
-  const spec = (JOBS as Record<string, { schema: { parse(d: unknown): unknown }; options: JobsOptions }>)[entry.name as JobName];
+  // Own names only: a dead letter named "constructor" is no job of the catalog.
+  const spec = Object.hasOwn(JOBS, entry.name) ? (JOBS[entry.name as JobName] as { schema: ZodType; options: JobsOptions }) : undefined;
   const target = Object.values(queues).find((q) => q.name === entry.queue);
-  if (!spec || !target) return null;
-  await target.add(entry.name, spec.schema.parse(entry.data), { ...spec.options });
+  if (!spec || !target) return { kind: 'not_replayable', reason: `it is a "${entry.name}" job on "${entry.queue}", which this version does not run` };
+  const data = spec.schema.safeParse(entry.data);
+  if (!data.success) {
+    const issue = data.error.issues[0];
+    return { kind: 'not_replayable', reason: `its data does not fit a "${entry.name}" job any more (${issue ? `${issue.path.map(String).join('.') || 'data'}: ${issue.message}` : 'invalid'})` };
+  }
+  await target.add(entry.name, data.data, { ...spec.options });
   await job.remove();
-  return { name: entry.name, queue: entry.queue };
+  return { kind: 'replayed', name: entry.name, queue: entry.queue };
 }
 
 export async function deleteDeadLetter(deadLetters: Queue, id: string): Promise<boolean> {

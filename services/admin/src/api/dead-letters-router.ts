@@ -44,13 +44,23 @@ export function deadLettersRouter(deps: AdminDeps): Router {
       res.status(404).json({ error: `no dead letter ${String(req.params.id)}` });
       return;
     }
-    const replayed = await replayDeadLetter(deps.queues.deadLetters, deps.queues.byName, String(req.params.id));
-    if (!replayed) {
-      res.status(409).json({ error: `dead letter ${String(req.params.id)} is a "${entry.name}" job, which this version cannot replay` });
-      return;
+    const outcome = await replayDeadLetter(deps.queues.deadLetters, deps.queues.byName, String(req.params.id));
+    switch (outcome.kind) {
+      case 'replayed':
+        deps.logger.info({ deadLetter: String(req.params.id), job: outcome.name, tenant: entry.tenant }, 'dead letter replayed');
+        res.status(202).json({ replayed: true, name: outcome.name, queue: outcome.queue });
+        return;
+      case 'not_found':
+        res.status(404).json({ error: `no dead letter ${String(req.params.id)}` });
+        return;
+      case 'not_replayable':
+        res.status(409).json({ error: `dead letter ${String(req.params.id)} cannot be replayed: ${outcome.reason}` });
+        return;
+      default: {
+        const _exhaustive: never = outcome;
+        throw new Error(`unhandled replay outcome ${JSON.stringify(_exhaustive)}`);
+      }
     }
-    deps.logger.info({ deadLetter: String(req.params.id), job: replayed.name, tenant: entry.tenant }, 'dead letter replayed');
-    res.status(202).json({ replayed: true, ...replayed });
   });
 
   router.delete('/dead-letters/:id', requireAdminRole(), async (req, res) => {
