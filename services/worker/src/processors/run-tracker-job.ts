@@ -33,9 +33,13 @@ export async function runTrackerJob<T>(
     if (!isTrackerError(err)) throw err;
     switch (err.kind) {
       case 'rate_limited': {
-        const waitMs = Math.max(250, err.retryAfterMs ?? 5000);
-        const until = Date.now() + waitMs;
-        await deps.throttle.pauseUntil(tenant, until);
+        // The tenant's calls pause exactly as long as the tracker asked (or, when the job found
+        // the tenant already paused, until that pause ends: never longer). Only the job's own
+        // delay has a floor: with the floor in the pause, every job that found the tenant paused
+        // pushed the pause 250 ms further, and a busy queue kept the tenant paused for good.
+        const retryAfterMs = err.retryAfterMs ?? 5000;
+        await deps.throttle.pauseUntil(tenant, Date.now() + retryAfterMs);
+        const waitMs = Math.max(250, retryAfterMs);
         deps.logger.warn({ tenant, jobId: job.id, job: job.name, waitMs }, 'tracker rate limit: delaying job');
         await job.moveToDelayed(Date.now() + jitter(waitMs), token);
         throw new DelayedError();
