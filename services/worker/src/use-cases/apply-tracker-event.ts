@@ -82,8 +82,20 @@ export async function applyObservedTicket(deps: WorkerDeps, tenant: TenantContex
 }
 
 /**
- * Recomputes the pools a change touched, plus any left dirty by a run that died midway; each
- * recompute queues write-backs for the tickets whose view changed.
+ * How often one worker process also recomputes the pools left dirty by others. Pools are dirty
+ * between an event's compare-and-set and its pool commit, so under load most dirty pools are
+ * another event's work in flight, which that event finishes itself; recomputing them in every event
+ * multiplied the work by the number of events in flight. Pools a run that died left dirty are
+ * picked up by the next event of the tenant after this interval, or at once by an event that
+ * changes nothing (as the retry of the run that died does).
+ */
+export const DIRTY_POOL_SWEEP_INTERVAL_MS = 2_000;
+
+const lastDirtySweep = new WeakMap<TenantContext, number>();
+
+/**
+ * Recomputes the pools a change touched, plus (see DIRTY_POOL_SWEEP_INTERVAL_MS) those left dirty
+ * by a run that died midway; each recompute queues write-backs for the tickets whose view changed.
  */
 export async function settleTouchedPools(
   deps: WorkerDeps,
@@ -91,7 +103,11 @@ export async function settleTouchedPools(
   touched: Iterable<string>,
 ): Promise<{ pools: string[]; writeBacks: number; changedTicketIds: string[] }> {
   const pools = new Set<string>(touched);
-  for (const p of await deps.store.dirtyPoolIds(tenant.id)) pools.add(p);
+  const now = (deps.now ?? Date.now)();
+  if (pools.size === 0 || now - (lastDirtySweep.get(tenant) ?? 0) >= DIRTY_POOL_SWEEP_INTERVAL_MS) {
+    lastDirtySweep.set(tenant, now);
+    for (const p of await deps.store.dirtyPoolIds(tenant.id)) pools.add(p);
+  }
   const changedTicketIds: string[] = [];
   for (const poolId of pools) {
     changedTicketIds.push(...(await recomputePool(deps, tenant, poolId)).changedTicketIds);
