@@ -11,10 +11,17 @@ function jitter(ms: number): number {
 const BUSY_TENANT_DELAY_MS = 250;
 
 /**
+ * How long a job over its tenant's cap may wait in this process for a slot, while the tenant's
+ * running jobs are younger than this (see TenantGate.enter); past that it is delayed instead.
+ */
+const BUSY_TENANT_WAIT_MS = 1_000;
+
+/**
  * Runs a job body and translates tracker errors into BullMQ behaviour: a rate limit pauses the
  * tenant's tracker calls and delays the job (without spending an attempt); a streak of transient
  * errors pauses the tenant with backoff and the job retries; auth, invalid and not-found errors fail
- * it for good. A tenant at its in-process concurrency cap gets its job delayed, not run.
+ * it for good. A tenant at its in-process concurrency cap gets its job run when a slot frees up
+ * soon (its tracker answers), else delayed.
  */
 export async function runTrackerJob<T>(
   deps: WorkerDeps,
@@ -23,7 +30,7 @@ export async function runTrackerJob<T>(
   tenant: string,
   body: () => Promise<T>,
 ): Promise<T> {
-  const leave = deps.tenantGate ? deps.tenantGate.tryEnter(tenant) : () => undefined;
+  const leave = deps.tenantGate ? await deps.tenantGate.enter(tenant, BUSY_TENANT_WAIT_MS) : () => undefined;
   if (!leave) return delayJob(job, token, jitter(BUSY_TENANT_DELAY_MS));
   try {
     const result = await body();
