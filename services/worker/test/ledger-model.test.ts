@@ -3,7 +3,7 @@
  * sequential reference.
  *
  * A sales rep creates, estimates, ranks, moves, relabels, transitions and deletes tickets in a
- * sandbox Jira. Every change becomes a webhook event, delivered once or twice (redelivery), late
+ * sandbox Jira, and an admin sets pool limits (a pool.recompute job, run by `recomputePool`). Every change becomes a webhook event, delivered once or twice (redelivery), late
  * and out of order (reordering), to worker A or worker B: two independent WorkerDeps, each with its
  * own Redis connections and tracker client, as two worker processes have. Each worker runs the
  * real use-cases (`applyTrackerEvent`, which recomputes pools, and `writeBackTicket` for every
@@ -32,7 +32,7 @@ import { createRuntime, type Runtime } from '@pool-guard/shared/runtime';
 import type { TenantContext, TenantRegistry, TrackerEvent } from '@pool-guard/shared/tracker';
 import { testRedisUrl } from '@pool-guard/shared/testing';
 import { DEFAULT_RULES, differences, groundTruth, sandboxTicket } from '../../standalone/test/support/ground-truth.js';
-import { applyTrackerEvent, settingsOf, writeBackTicket, type WorkerDeps, type WriteBackOutcome } from '../src/index.js';
+import { applyTrackerEvent, recomputePool, settingsOf, writeBackTicket, type WorkerDeps, type WriteBackOutcome } from '../src/index.js';
 
 const TENANT = 'acme';
 const SECRET = 'model-test-webhook-secret';
@@ -58,7 +58,9 @@ type Action =
   | { kind: 'state'; ticket: number; status: Status }
   | { kind: 'label'; ticket: number; custom: boolean }
   | { kind: 'due'; ticket: number; due: Due }
-  | { kind: 'delete'; ticket: number };
+  | { kind: 'delete'; ticket: number }
+  /** An admin sets a pool's limit (PUT .../pools/{scope}/{quarter}), which queues a pool recompute. */
+  | { kind: 'limit'; quarter: 'q4' | 'q1'; limitDays: number };
 
 /** One action and who gets its webhook: one worker, or two deliveries (a redelivery). */
 interface Step {
@@ -88,6 +90,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('label' as const), ticket, custom: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('due' as const), ticket, due }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), ticket }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('limit' as const), quarter: fc.constantFrom<'q4' | 'q1'>('q4', 'q1'), limitDays: fc.constantFrom(0, 2, 3, 4, 6, 10) }) },
 );
 
 const stepArb: fc.Arbitrary<Step> = fc.record({
@@ -201,7 +204,7 @@ describe('ledger model: two workers, any interleaving, same ledger as the sequen
   let sandbox: JiraSandbox;
   let sandboxUrl: string;
   let current: Tasks = new Tasks();
-  const totals = { runs: 0, actions: 0, deliveries: 0, redeliveries: 0, echoes: 0, writeBacks: 0, written: 0, locked: 0, gone: 0, steps: 0, ticketsChecked: 0, poolsChecked: 0 };
+  const totals = { runs: 0, actions: 0, limits: 0, deliveries: 0, redeliveries: 0, echoes: 0, writeBacks: 0, written: 0, locked: 0, gone: 0, steps: 0, ticketsChecked: 0, poolsChecked: 0 };
 
   beforeAll(async () => {
     sandbox = createJiraSandbox({ webhookJitterMs: 0 });
@@ -264,7 +267,7 @@ describe('ledger model: two workers, any interleaving, same ledger as the sequen
     const prefix = `model-${randomBytes(4).toString('hex')}`;
     const config = configFor(prefix);
     const runtimes = [0, 1].map(() => createRuntime({ config, redisUrl: testRedisUrl(), plugins: { jira: jiraPlugin, linear: linearPlugin }, logger: silentLogger() }));
-    const counts = { actions: 0, deliveries: 0, redeliveries: 0, echoes: 0, writeBacks: 0, written: 0, locked: 0, gone: 0 };
+    const counts = { actions: 0, limits: 0, deliveries: 0, redeliveries: 0, echoes: 0, writeBacks: 0, written: 0, locked: 0, gone: 0 };
     try {
       const limits = new Map<string, number>();
       if (scenario.limits.crQ4 !== null) limits.set(`CR/${Q4}`, scenario.limits.crQ4);
@@ -335,6 +338,19 @@ describe('ledger model: two workers, any interleaving, same ledger as the sequen
       tasks.spawn('sales rep', async () => {
         for (const step of scenario.steps) {
           await tasks.gate(`sales.${step.action.kind}`);
+          if (step.action.kind === 'limit') {
+            // The admin API stores the setting, then a worker runs the pool.recompute job it queued.
+            const poolId = `CR/${step.action.quarter === 'q4' ? Q4 : Q1}`;
+            const who = step.deliveries[0]!;
+            await deps[who].store.setPoolSettings(TENANT, poolId, { limitDays: step.action.limitDays, warnAtPercent: 80 });
+            limits.set(poolId, step.action.limitDays);
+            counts.limits++;
+            tasks.spawn(`pool.recompute ${poolId} on ${who}`, async () => {
+              await tasks.gate(`${who}.recompute(${poolId})`);
+              await recomputePool(deps[who], deps[who].tenants.get(TENANT)!, poolId);
+            });
+            continue;
+          }
           const event = perform(step.action, created, alive());
           if (!event) continue;
           counts.actions++;
@@ -402,7 +418,7 @@ describe('ledger model: two workers, any interleaving, same ledger as the sequen
       { numRuns: NUM_RUNS, endOnFailure: !process.env.POOLGUARD_MODEL_SHRINK, ...(process.env.POOLGUARD_MODEL_SEED ? { seed: Number(process.env.POOLGUARD_MODEL_SEED) } : {}), ...(process.env.POOLGUARD_MODEL_PATH ? { path: process.env.POOLGUARD_MODEL_PATH } : {}) },
     );
     process.stdout.write(
-      `ledger model: ${totals.runs} runs, ${totals.actions} tracker changes, ${totals.deliveries} deliveries to 2 workers (${totals.redeliveries} redeliveries), ` +
+      `ledger model: ${totals.runs} runs, ${totals.actions} tracker changes, ${totals.limits} pool limits set, ${totals.deliveries} deliveries to 2 workers (${totals.redeliveries} redeliveries), ` +
         `${totals.writeBacks} write-back jobs (${totals.written} wrote, ${totals.locked} found the ticket locked, ${totals.gone} for a deleted ticket), ${totals.echoes} echoes, ` +
         `${totals.steps} scheduled steps, ${totals.ticketsChecked} tickets and ${totals.poolsChecked} pools compared, differences: 0, ${Date.now() - started} ms\n`,
     );
@@ -430,7 +446,7 @@ describe('ledger model: two workers, any interleaving, same ledger as the sequen
       created.push(issue.key);
       return changed(issue.key);
     }
-    if (alive.length === 0) return null;
+    if (action.kind === 'limit' || alive.length === 0) return null; // a limit is not a tracker change (the caller handles it)
     const key = alive[action.ticket % alive.length]!;
     switch (action.kind) {
       case 'estimate':
