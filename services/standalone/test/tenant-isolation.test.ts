@@ -3,7 +3,8 @@
  *
  * - webhooks: a delivery signed with one tenant's secret (current or being rotated out) is refused
  *   on every other tenant's route, within a tracker and across trackers, and queues nothing; each
- *   tenant's own secret is accepted and its job carries that tenant;
+ *   tenant's own secret is accepted and its job carries that tenant; one tenant's delivery ids do
+ *   not make another's deliveries duplicates;
  * - admin API: a token restricted to tenant A can neither read nor change anything of B (pools,
  *   pool listings, dead letters by list, id, replay or delete, sweep reports, sweep requests, Bull
  *   Board), cannot tell B from a tenant that does not exist, and changes nothing of B trying; a
@@ -178,6 +179,21 @@ describe('tenant isolation', () => {
     }
     expect(tried.length).toBeGreaterThanOrEqual(12);
     expect((await queuedEvents()).length).toBe(before);
+  });
+
+  it('keeps redelivery marks per tenant: one tenant\'s delivery id never makes another tenant\'s delivery a duplicate', async () => {
+    for (const [a, b] of [[TENANTS[0]!, TENANTS[1]!], [TENANTS[2]!, TENANTS[3]!], [TENANTS[0]!, TENANTS[2]!]] as const) {
+      const shared = `shared-id-${++seq}`;
+      const first = delivery(a.tracker, a.secret);
+      const second = delivery(b.tracker, b.secret);
+      const idHeader = (t: TrackerId) => (t === 'jira' ? 'x-atlassian-webhook-identifier' : 'linear-delivery');
+      first.headers[idHeader(a.tracker)] = shared;
+      second.headers[idHeader(b.tracker)] = shared;
+      expect(await (await post(`/webhooks/${a.tracker}/${a.id}`, first)).json()).toMatchObject({ status: 'accepted' });
+      expect(await (await post(`/webhooks/${b.tracker}/${b.id}`, second)).json()).toMatchObject({ status: 'accepted' });
+      const jobs = (await queuedEvents()).filter((j) => j.data.deliveryId === shared).map((j) => j.data.tenant).sort();
+      expect(jobs).toEqual([a.id, b.id].sort());
+    }
   });
 
   // -------------------------------------------------------------------------------- admin API
