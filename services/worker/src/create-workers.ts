@@ -1,5 +1,5 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
-import { QUEUE_NAMES, queuePrefix } from '@pool-guard/shared/queue';
+import { QUEUE_NAMES, addDeadLetter, queuePrefix } from '@pool-guard/shared/queue';
 import { createEventsProcessor } from './processors/events-processor.js';
 import { createReconcileProcessor } from './processors/reconcile-processor.js';
 import { createWriteBackProcessor } from './processors/write-back-processor.js';
@@ -23,9 +23,20 @@ export interface WorkersOptions {
    * 30 000): a job whose worker died is handed to another worker within about twice this.
    */
   lockDurationMs?: number;
+  /** How often a job may stall before BullMQ fails it for good (default MAX_STALLED_COUNT). */
+  maxStalledCount?: number;
 }
 
 export const DEFAULT_LOCK_DURATION_MS = 30_000;
+
+/**
+ * How many times a job may stall (its worker died, or could not renew the job's lock for a whole
+ * lock duration) before BullMQ fails it for good. Jobs are idempotent, so a stall costs a repeat;
+ * the limit only stops a job that takes down every worker that runs it. BullMQ's default, 1, failed
+ * jobs that had merely run on two workers that died (the soak: 11 of 3,000 jobs, each a lost event
+ * or write-back).
+ */
+export const MAX_STALLED_COUNT = 5;
 
 export interface PoolGuardWorkers {
   readonly workers: readonly Worker[];
@@ -47,6 +58,7 @@ export function createWorkers(baseDeps: WorkerDeps, options: WorkersOptions): Po
     autorun: true,
     lockDuration: lockDurationMs,
     stalledInterval: lockDurationMs,
+    maxStalledCount: options.maxStalledCount ?? MAX_STALLED_COUNT,
   };
   // Jobs running now, so a shutdown that cannot wait for them can hand them back to the queue.
   const inFlight = new Map<string, { job: Job; token: string | undefined }>();
@@ -71,6 +83,14 @@ export function createWorkers(baseDeps: WorkerDeps, options: WorkersOptions): Po
   for (const w of workers) {
     w.on('failed', (job, err) => {
       deps.logger.warn({ queue: w.name, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed');
+      // Failed by BullMQ itself (stalled too often): the processor, and so withDeadLetters, never
+      // ran, so the dead letter is added here. Otherwise the failure would be silent.
+      if (job?.deferredFailure) {
+        addDeadLetter(deps.queues.deadLetters, job, err).then(
+          () => deps.logger.error({ job: job.name, jobId: job.id, err: err.message }, 'job failed for good: moved to the dead-letter queue'),
+          (dlqErr: unknown) => deps.logger.error({ job: job.name, jobId: job.id, err: (dlqErr as Error).message }, 'could not add a dead letter'),
+        );
+      }
     });
     w.on('error', (err) => deps.logger.error({ queue: w.name, err: err.message }, 'worker error'));
   }
