@@ -5,7 +5,8 @@
  *   npm run bench                       # the full run (about 4 minutes on 2 cores)
  *   npm run bench -- --smoke            # seconds, tiny loads, no targets (run by npm test)
  *   npm run bench -- --only=ingest,e2e  # some parts: ingest, e2e (with scale), calls, ledger
- *   npm run bench -- --profile          # also write CPU profiles of the receiver (bench/profiles/)
+ *   npm run bench -- --profile          # also write CPU profiles of the receiver and workers (bench/profiles/)
+ *   npm run bench -- --only=e2e --e2e-rate=100 --e2e-seconds=20   # a lighter end-to-end load
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,9 @@ interface Args {
   only: Set<Part>;
   out: string;
   profile: boolean;
+  /** Overrides of the end-to-end load (changes per second, seconds). */
+  e2eRate?: number;
+  e2eSeconds?: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -42,6 +46,8 @@ function parseArgs(argv: readonly string[]): Args {
       for (const p of parts) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`bench: unknown part "${p}"; use ${PARTS.join(', ')}`);
       args.only = new Set(parts as Part[]);
     } else if (a.startsWith('--out=')) args.out = a.slice(6);
+    else if (a.startsWith('--e2e-rate=')) args.e2eRate = Number(a.slice(11));
+    else if (a.startsWith('--e2e-seconds=')) args.e2eSeconds = Number(a.slice(14));
     else throw new Error(`bench: unknown argument ${a}`);
   }
   return args;
@@ -69,7 +75,8 @@ async function main(): Promise<void> {
   log(`Pool Guard bench${args.smoke ? ' (smoke: tiny loads, no targets)' : ''} — ${info.cpus} cores, node ${String(info.node)}, redis ${String(info.redis)}, load ${(info.loadAverageAtStart as number[]).join(' ')}`);
   const redis = await startRedisServer();
   const s = args.smoke;
-  const e2eOptions: EndToEndOptions = { rate: s ? 20 : 200, durationSec: s ? 1 : 60, tickets: s ? 10 : 500, pools: s ? 2 : 20, scaleBacklog: s ? 10 : 3000 };
+  const profileArgs = ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'profiles')}`];
+  const e2eOptions: EndToEndOptions = { rate: args.e2eRate ?? (s ? 20 : 200), durationSec: args.e2eSeconds ?? (s ? 1 : 60), tickets: s ? 10 : 500, pools: s ? 2 : 20, scaleBacklog: s ? 10 : 3000 };
   let fullStack: FullStack | null = null;
   const stack = (): FullStack => fullStack!;
   const results: { ingest?: IngestResult; e2e?: EndToEndResult; calls?: TrackerCallsResult; ledger?: LedgerResult } = {};
@@ -84,7 +91,7 @@ async function main(): Promise<void> {
           rounds: s ? 1 : 3,
           connections: s ? 10 : 50,
           warmUpSec: s ? 0 : 2,
-          ...(args.profile ? { receiverNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'profiles')}`] } : {}),
+          ...(args.profile ? { receiverNodeArgs: profileArgs } : {}),
         },
         log,
       );
@@ -110,6 +117,7 @@ async function main(): Promise<void> {
         prefix: 'bench-stack',
         projects: [...trackerCallsProjects(), ...endToEndProjects(e2eOptions.pools)],
         workers: 1,
+        ...(args.profile ? { workerOptions: { nodeArgs: profileArgs }, receiverOptions: { nodeArgs: profileArgs } } : {}),
       });
     }
     if (args.only.has('calls')) {

@@ -13,7 +13,7 @@ import { memoryTrackerPlugin } from '../support/memory-tracker.js';
 async function main(): Promise<void> {
   const { settings, config, redisUrl } = loadServiceConfig('worker');
   const logger = createLogger({ name: 'memory-worker', level: settings.logLevel });
-  const runtime = createRuntime({ config, redisUrl, plugins: { jira: memoryTrackerPlugin, linear: linearPlugin }, logger });
+  const runtime = createRuntime({ config, redisUrl, plugins: { jira: memoryTrackerPlugin, linear: linearPlugin }, logger, redisAutoPipelining: 'commands' });
   const workers = createWorkers(
     { ...runtime, coalesceMs: config.worker.coalesceMs, reconcile: config.reconcile },
     { connection: runtime.bullConnection, redisKeyPrefix: config.redisKeyPrefix, concurrency: config.worker.concurrency },

@@ -25,7 +25,7 @@ export interface EndToEndResult {
   latencyMs: LatencySummary;
   setupSec: number;
   trackerWrites: number;
-  scale: { backlog: number; oneWorkerPerSec: number; twoWorkersPerSec: number; ratio: number };
+  scale: { backlog: number; oneWorkerPerSec: number; twoWorkersPerSec: number; ratio: number; workerCpuMsPerChange: number[] };
 }
 
 /** Changes `count` tickets' sizes at `rate` per second (round robin over the tickets). */
@@ -77,6 +77,7 @@ export async function runEndToEnd(stack: FullStack, options: EndToEndOptions, lo
 
     // 5. Scale: the same changes as a backlog (queues paused), drained by 1 worker process, then 2.
     const drainRates: number[] = [];
+    const workerCpuUsPerChange: number[] = [];
     for (const n of [1, 2]) {
       await stack.stopWorkers();
       await stack.queues.events.pause();
@@ -87,13 +88,16 @@ export async function runEndToEnd(stack: FullStack, options: EndToEndOptions, lo
       await stack.startWorkers(n);
       stack.jira.onBotWrite = (ref, at) => backlogClock.observe(ref, at);
       const t0 = Date.now();
+      const cpu0 = stack.workers.reduce((a, w) => a + w.child.cpuMicros(), 0);
       await stack.queues.events.resume();
       await stack.queues.writeback.resume();
       await waitFor(() => backlogClock.outstanding === 0, `the backlog to drain with ${n} worker(s)`, 300_000, 10);
       const sec = (Date.now() - t0) / 1000;
+      const cpuUs = stack.workers.reduce((a, w) => a + w.child.cpuMicros(), 0) - cpu0;
+      workerCpuUsPerChange.push(cpuUs / options.scaleBacklog);
       stack.jira.onBotWrite = null;
       drainRates.push(options.scaleBacklog / sec);
-      log(`  scale: ${options.scaleBacklog} changes drained by ${n} worker process(es) in ${sec.toFixed(2)} s`);
+      log(`  scale: ${options.scaleBacklog} changes drained by ${n} worker process(es) in ${sec.toFixed(2)} s (${(cpuUs / options.scaleBacklog / 1000).toFixed(2)} ms worker CPU per change)`);
       await stack.settle(120_000);
     }
     return {
@@ -109,6 +113,7 @@ export async function runEndToEnd(stack: FullStack, options: EndToEndOptions, lo
         oneWorkerPerSec: drainRates[0]!,
         twoWorkersPerSec: drainRates[1]!,
         ratio: drainRates[1]! / drainRates[0]!,
+        workerCpuMsPerChange: workerCpuUsPerChange.map((us) => us / 1000),
       },
     };
   }

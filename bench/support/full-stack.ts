@@ -24,6 +24,7 @@ export interface FullStackOptions {
 
 export class FullStack {
   readonly workers: RunningService[] = [];
+  private workerDefaults: ServiceOptions = {};
   private constructor(
     readonly jira: ObservedJira,
     readonly config: BenchConfig,
@@ -50,11 +51,12 @@ export class FullStack {
     const store = new LedgerStore({ redis, keys: createKeySpace(options.prefix) });
     const queues = createQueues(bull as unknown as ConnectionOptions, options.prefix);
     const stack = new FullStack(jira, config, receiver, redis, store, queues, bull, options.redisUrl);
-    await stack.startWorkers(options.workers, options.workerOptions);
+    stack.workerDefaults = options.workerOptions ?? {};
+    await stack.startWorkers(options.workers);
     return stack;
   }
 
-  async startWorkers(n: number, options: ServiceOptions = {}): Promise<void> {
+  async startWorkers(n: number, options: ServiceOptions = this.workerDefaults): Promise<void> {
     const started = await Promise.all(
       Array.from({ length: n }, (_, i) => startWorker(this.config, this.redisUrl, { ...options, name: `worker-${this.workers.length + i + 1}` })),
     );

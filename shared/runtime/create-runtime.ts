@@ -46,15 +46,19 @@ export interface RuntimeOptions {
   redisUrl: string;
   plugins: TrackerPlugins;
   logger: Logger;
-  /** Auto-pipeline Redis commands (see RedisConnectionOptions); only for processes without workers. */
-  redisAutoPipelining?: boolean;
+  /**
+   * Auto-pipeline Redis commands (see RedisConnectionOptions): `true` on both connections (a
+   * process without BullMQ workers: the receiver), `'commands'` on the command connection only (the
+   * ledger, locks and throttle; a worker process, whose queue connection also serves blocking reads).
+   */
+  redisAutoPipelining?: boolean | 'commands';
 }
 
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { config, logger } = options;
-  const autoPipelining = options.redisAutoPipelining === true;
-  const redis = createRedisConnection(options.redisUrl, { connectionName: 'pool-guard', autoPipelining });
-  const bullRedis = createRedisConnection(options.redisUrl, { forBlocking: true, connectionName: 'pool-guard-queue', autoPipelining });
+  const pipelined = options.redisAutoPipelining ?? false;
+  const redis = createRedisConnection(options.redisUrl, { connectionName: 'pool-guard', autoPipelining: pipelined !== false });
+  const bullRedis = createRedisConnection(options.redisUrl, { forBlocking: true, connectionName: 'pool-guard-queue', autoPipelining: pipelined === true });
   redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
   bullRedis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis (queue) connection error'));
   const keys = createKeySpace(config.redisKeyPrefix);

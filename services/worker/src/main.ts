@@ -13,7 +13,8 @@ import { createWorkers } from './create-workers.js';
 async function main(): Promise<void> {
   const { settings, config, redisUrl } = loadServiceConfig('worker');
   const logger = createLogger({ name: 'worker', level: settings.logLevel });
-  const runtime = createRuntime({ config, redisUrl, plugins: { jira: jiraPlugin, linear: linearPlugin }, logger });
+  // Jobs run concurrently: their ledger, lock and throttle commands share writes to Redis.
+  const runtime = createRuntime({ config, redisUrl, plugins: { jira: jiraPlugin, linear: linearPlugin }, logger, redisAutoPipelining: 'commands' });
   const workers = createWorkers(
     { ...runtime, coalesceMs: config.worker.coalesceMs, lockDurationMs: config.worker.lockDurationMs, reconcile: config.reconcile },
     { connection: runtime.bullConnection, redisKeyPrefix: config.redisKeyPrefix, concurrency: config.worker.concurrency },
