@@ -56,6 +56,24 @@ export const JOBS = {
       removeOnFail: { age: 14 * 24 * 3600 },
     },
   },
+  /**
+   * Queue a write-back for every ticket of one pool: what a recompute asks for instead of one job
+   * per ticket when many tickets' views changed at once (the pool's figures moved), coalesced per
+   * pool. Each write-back still writes only what differs.
+   */
+  'pool.writeback': {
+    queue: 'events',
+    schema: z.object({
+      tenant: z.string().min(1),
+      poolId: z.string().min(3),
+    }),
+    options: {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: 3600, count: 1000 },
+      removeOnFail: { age: 14 * 24 * 3600 },
+    },
+  },
   'tracker.writeback': {
     queue: 'writeback',
     schema: z.object({

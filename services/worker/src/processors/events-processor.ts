@@ -1,11 +1,11 @@
 import type { Job } from 'bullmq';
 import { JOBS } from '@pool-guard/shared/queue';
 import { applyTrackerEvent } from '../use-cases/apply-tracker-event.js';
-import { recomputePool } from '../use-cases/recompute-pool.js';
+import { recomputePool, writeBackPool } from '../use-cases/recompute-pool.js';
 import { runTrackerJob } from './run-tracker-job.js';
 import type { WorkerDeps } from '../worker-deps.js';
 
-/** The events queue: `tracker.event.apply` and `pool.recompute`. */
+/** The events queue: `tracker.event.apply`, `pool.recompute` and `pool.writeback`. */
 export function createEventsProcessor(deps: WorkerDeps) {
   return async (job: Job, token?: string): Promise<unknown> => {
     switch (job.name) {
@@ -21,6 +21,14 @@ export function createEventsProcessor(deps: WorkerDeps) {
         if (!tenant) return { kind: 'unknown_tenant' };
         const result = await recomputePool(deps, tenant, data.poolId);
         return { kind: 'recomputed', changed: result.changedTicketIds.length };
+      }
+      case 'pool.writeback': {
+        const data = JOBS['pool.writeback'].schema.parse(job.data);
+        const tenant = deps.tenants.get(data.tenant);
+        if (!tenant) return { kind: 'unknown_tenant' };
+        // Before reading the pool: a change from now on needs a job of its own.
+        await job.removeDeduplicationKey();
+        return { kind: 'queued', writeBacks: await writeBackPool(deps, tenant, data.poolId) };
       }
       default:
         deps.logger.warn({ job: job.name, jobId: job.id }, 'unknown job on the events queue; dropped');

@@ -51,8 +51,35 @@ export interface RecomputeResult {
 }
 
 /**
+ * Past this many tickets whose view changed in one recompute (the pool's figures moved, so every
+ * ticket of a big pool changed), one `pool.writeback` job queues their write-backs instead: a pool
+ * of 1,000 requests otherwise cost 1,000 queue adds in every event that touched it.
+ */
+export const POOL_WRITE_BACK_FAN_OUT = 50;
+
+/** The deduplication id of a pool's `pool.writeback` job. */
+export function poolWriteBackDeduplicationId(tenant: string, poolId: string): string {
+  return `${tenant}:${poolId}`;
+}
+
+/**
+ * Asks for a write-back of every ticket of a pool, coalesced like a ticket's write-back: a pool
+ * whose job has not started yet is not queued again; the job gives up its deduplication id when it
+ * starts, before it reads the pool, so a change after that gets a job of its own.
+ */
+export async function enqueuePoolWriteBack(deps: WorkerDeps, tenant: string, poolId: string): Promise<void> {
+  await deps.queues.add('pool.writeback', { tenant, poolId }, { delay: deps.coalesceMs, deduplication: { id: poolWriteBackDeduplicationId(tenant, poolId) } });
+}
+
+/** The `pool.writeback` job: a write-back for each ticket now in the pool. */
+export async function writeBackPool(deps: WorkerDeps, tenant: TenantContext, poolId: string): Promise<number> {
+  const snapshot = await deps.store.readPool(tenant.id, poolId);
+  return enqueueWriteBacks(deps, tenant.id, snapshot.requests.map((r) => r.id));
+}
+
+/**
  * Recomputes one pool's admission from its current requests and settings, queues a write-back
- * for every ticket whose view changed, then commits the outcome (compare-and-set on the pool's
+ * for every ticket whose view changed (one pool write-back when many did), then commits the outcome (compare-and-set on the pool's
  * version; a concurrent change makes it go round again). Write-backs are queued before the commit,
  * so a crash in between repeats them instead of losing them.
  */
@@ -62,7 +89,8 @@ export async function recomputePool(deps: WorkerDeps, tenant: TenantContext, poo
     const outcome = admitRequests(settingsOf(snapshot, tenant), snapshot.requests);
     const idOfKey = new Map(snapshot.requests.map((r) => [r.key, r.id]));
     const changedTicketIds = changedTickets(snapshot.outcome?.outcome ?? null, outcome, idOfKey);
-    await enqueueWriteBacks(deps, tenant.id, changedTicketIds);
+    if (changedTicketIds.length > POOL_WRITE_BACK_FAN_OUT) await enqueuePoolWriteBack(deps, tenant.id, poolId);
+    else await enqueueWriteBacks(deps, tenant.id, changedTicketIds);
     if (await deps.store.commitOutcome(tenant.id, poolId, snapshot.version, outcome)) {
       return { poolId, version: snapshot.version, changedTicketIds, outcome };
     }
