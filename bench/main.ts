@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   const redis = await startRedisServer();
   const s = args.smoke;
   const profileArgs = ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'profiles')}`];
-  const e2eOptions: EndToEndOptions = { rate: args.e2eRate ?? (s ? 20 : 200), durationSec: args.e2eSeconds ?? (s ? 1 : 60), tickets: s ? 10 : 500, pools: s ? 2 : 20, scaleBacklog: s ? 10 : 3000 };
+  const e2eOptions: EndToEndOptions = { rate: args.e2eRate ?? (s ? 20 : 200), durationSec: args.e2eSeconds ?? (s ? 1 : 60), tickets: s ? 10 : 500, pools: s ? 2 : 20, scaleBacklog: s ? 10 : 2000 };
   let fullStack: FullStack | null = null;
   const stack = (): FullStack => fullStack!;
   const results: { ingest?: IngestResult; e2e?: EndToEndResult; calls?: TrackerCallsResult; ledger?: LedgerResult } = {};
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
           durationSec: s ? 1 : 5,
           rounds: s ? 1 : 3,
           connections: s ? 10 : 50,
-          warmUpSec: s ? 0 : 2,
+          warmUpSec: s ? 0 : 1,
           ...(args.profile ? { receiverNodeArgs: profileArgs } : {}),
         },
         log,
