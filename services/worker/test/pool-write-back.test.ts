@@ -61,7 +61,7 @@ describe('write-backs of a big pool', () => {
   };
   const jobs = async () => {
     const events = await runtime.queues.events.getJobs(['waiting', 'delayed']);
-    const writeBacks = await runtime.queues.writeback.getJobs(['waiting', 'delayed']);
+    const writeBacks = await runtime.queues.writeback.getJobs(['waiting', 'delayed', 'prioritized']);
     return { poolWriteBacks: events.filter((j) => j.name === 'pool.writeback').map((j) => j.data), ticketWriteBacks: writeBacks.length };
   };
 
@@ -72,13 +72,17 @@ describe('write-backs of a big pool', () => {
     expect(first.changedTicketIds).toHaveLength(size);
     expect(await jobs()).toEqual({ poolWriteBacks: [{ tenant: 'acme', poolId: POOL }], ticketWriteBacks: 0 });
 
-    // Another change to the pool's figures before that job started: still one job for the pool.
+    // Another change before that job started: the changed ticket's own write-back, and still one
+    // job for the pool's figures.
     await put(1, 2, 2);
     expect((await recomputePool(deps, tenant, POOL)).changedTicketIds).toHaveLength(size);
-    expect((await jobs()).poolWriteBacks).toHaveLength(1);
+    expect(await jobs()).toEqual({ poolWriteBacks: [{ tenant: 'acme', poolId: POOL }], ticketWriteBacks: 1 });
 
+    // The pool job queues every ticket's write-back in the figures lane (behind own changes).
     expect(await writeBackPool(deps, tenant, POOL)).toBe(size);
-    expect((await jobs()).ticketWriteBacks).toBe(size);
+    const lanes = await runtime.queues.writeback.getJobs(['waiting', 'delayed', 'prioritized']);
+    expect(lanes.filter((j) => (j.opts.priority ?? 0) > 0)).toHaveLength(size);
+    expect(lanes.filter((j) => !j.opts.priority).map((j) => j.data.ticketId)).toEqual(['10001']);
   });
 
   it('fans out again for the next change of the figures, and queues nothing when nothing changed', async () => {
@@ -92,6 +96,7 @@ describe('write-backs of a big pool', () => {
     expect(result.changedTicketIds.length > POOL_WRITE_BACK_FAN_OUT).toBe(true);
     // ...while a recompute that changes nothing queues nothing.
     await runtime.queues.events.obliterate({ force: true });
+    await runtime.queues.writeback.obliterate({ force: true });
     expect((await recomputePool(deps, tenant, POOL)).changedTicketIds).toEqual([]);
     expect(await jobs()).toEqual({ poolWriteBacks: [], ticketWriteBacks: 0 });
   });

@@ -10,19 +10,37 @@ export function settingsOf(snapshot: PoolSnapshot, tenant: TenantContext): PoolS
     : { limitDays: null, warnAtPercent: tenant.config.warnAtPercent };
 }
 
-/** Everything a ticket shows from its pool: when any of it changes, the ticket needs a write-back. */
-function entryFingerprint(outcome: PoolOutcome, entry: AdmissionEntry): string {
-  return JSON.stringify([
-    entry.state,
-    entry.rank,
-    entry.days,
-    entry.standing,
-    outcome.usedDays,
-    outcome.limitDays,
-    outcome.warnAtPercent,
-    outcome.overdrawn,
-    outcome.entries.length,
-  ]);
+/** What a ticket shows of itself in its pool: when it changes, the ticket's own view changed. */
+function ownFingerprint(entry: AdmissionEntry): string {
+  return JSON.stringify([entry.state, entry.rank, entry.days, entry.standing]);
+}
+
+/** What every ticket of a pool shows of the pool. */
+function figuresFingerprint(outcome: PoolOutcome): string {
+  return JSON.stringify([outcome.usedDays, outcome.limitDays, outcome.warnAtPercent, outcome.overdrawn, outcome.entries.length]);
+}
+
+/**
+ * Ticket ids (by request key -> id) whose view changed between two outcomes of one pool: `own`
+ * where what the ticket shows of itself changed, `figures` where only the pool's figures did.
+ */
+export function changedTicketsByLane(
+  previous: PoolOutcome | null,
+  next: PoolOutcome,
+  idOfKey: ReadonlyMap<string, string>,
+): { own: string[]; figures: string[] } {
+  const before = new Map<string, string>();
+  if (previous) for (const e of previous.entries) before.set(e.key, ownFingerprint(e));
+  const figuresMoved = previous === null || figuresFingerprint(previous) !== figuresFingerprint(next);
+  const own: string[] = [];
+  const figures: string[] = [];
+  for (const e of next.entries) {
+    const id = idOfKey.get(e.key);
+    if (!id) continue;
+    if (before.get(e.key) !== ownFingerprint(e)) own.push(id);
+    else if (figuresMoved) figures.push(id);
+  }
+  return { own, figures };
 }
 
 /** Ticket ids (by request key -> id) whose view changed between two outcomes of one pool. */
@@ -31,16 +49,8 @@ export function changedTickets(
   next: PoolOutcome,
   idOfKey: ReadonlyMap<string, string>,
 ): string[] {
-  const before = new Map<string, string>();
-  if (previous) for (const e of previous.entries) before.set(e.key, entryFingerprint(previous, e));
-  const changed: string[] = [];
-  for (const e of next.entries) {
-    if (before.get(e.key) !== entryFingerprint(next, e)) {
-      const id = idOfKey.get(e.key);
-      if (id) changed.push(id);
-    }
-  }
-  return changed;
+  const { own, figures } = changedTicketsByLane(previous, next, idOfKey);
+  return [...own, ...figures];
 }
 
 export interface RecomputeResult {
@@ -71,10 +81,10 @@ export async function enqueuePoolWriteBack(deps: WorkerDeps, tenant: string, poo
   await deps.queues.add('pool.writeback', { tenant, poolId }, { delay: deps.coalesceMs, deduplication: { id: poolWriteBackDeduplicationId(tenant, poolId) } });
 }
 
-/** The `pool.writeback` job: a write-back for each ticket now in the pool. */
+/** The `pool.writeback` job: a write-back for each ticket now in the pool (behind own changes). */
 export async function writeBackPool(deps: WorkerDeps, tenant: TenantContext, poolId: string): Promise<number> {
   const snapshot = await deps.store.readPool(tenant.id, poolId);
-  return enqueueWriteBacks(deps, tenant.id, snapshot.requests.map((r) => r.id));
+  return enqueueWriteBacks(deps, tenant.id, snapshot.requests.map((r) => r.id), 'figures');
 }
 
 /**
@@ -88,9 +98,14 @@ export async function recomputePool(deps: WorkerDeps, tenant: TenantContext, poo
     const snapshot = await deps.store.readPool(tenant.id, poolId);
     const outcome = admitRequests(settingsOf(snapshot, tenant), snapshot.requests);
     const idOfKey = new Map(snapshot.requests.map((r) => [r.key, r.id]));
-    const changedTicketIds = changedTickets(snapshot.outcome?.outcome ?? null, outcome, idOfKey);
-    if (changedTicketIds.length > POOL_WRITE_BACK_FAN_OUT) await enqueuePoolWriteBack(deps, tenant.id, poolId);
-    else await enqueueWriteBacks(deps, tenant.id, changedTicketIds);
+    const { own, figures } = changedTicketsByLane(snapshot.outcome?.outcome ?? null, outcome, idOfKey);
+    const changedTicketIds = [...own, ...figures];
+    if (own.length > POOL_WRITE_BACK_FAN_OUT) await enqueuePoolWriteBack(deps, tenant.id, poolId);
+    else {
+      await enqueueWriteBacks(deps, tenant.id, own);
+      if (figures.length > POOL_WRITE_BACK_FAN_OUT) await enqueuePoolWriteBack(deps, tenant.id, poolId);
+      else await enqueueWriteBacks(deps, tenant.id, figures, 'figures');
+    }
     if (await deps.store.commitOutcome(tenant.id, poolId, snapshot.version, outcome)) {
       return { poolId, version: snapshot.version, changedTicketIds, outcome };
     }
