@@ -398,7 +398,7 @@ describe('pages for people', () => {
     expect(page.headers.get('content-type')).toContain('text/html');
     const html = await page.text();
     expect(html).toContain('custom-request');
-    expect(html).toContain('**Custom-work pool**');
+    expect(html).toContain('<strong>Custom-work pool</strong>');
     expect(html).toContain('&lt;b&gt;not html&lt;/b&gt;');
     expect(html).toContain('2026-Q4 · 8 of 10 days');
     expect(html).not.toMatch(/<(link|script|img)\b/);
