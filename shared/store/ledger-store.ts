@@ -62,6 +62,12 @@ export interface WrittenState {
   /** Plain text of the comment last written, or null. */
   comment: string | null;
   commentId: string | null;
+  /**
+   * A write-back started its tracker calls and has not recorded their end (it may have died
+   * midway): the ticket may show anything between the fields above and what it had before, so the
+   * next write-back writes every part again. `badge` then holds the last badge the ticket may show.
+   */
+  uncertain?: boolean;
 }
 
 /** A part of a ticket's write-back that can be forgotten on its own (the comment keeps its id). */
@@ -253,6 +259,7 @@ export class LedgerStore {
       badge: h.badge || null,
       comment: h.comment || null,
       commentId: h.commentId || null,
+      ...(h.uncertain === '1' ? { uncertain: true } : {}),
     };
   }
 
@@ -270,12 +277,18 @@ export class LedgerStore {
     await this.redis.eval(FORGET_WRITTEN, 1, key, ...Object.entries(fields).flat());
   }
 
+  /** Forgets everything Pool Guard recorded writing to a ticket (one that is gone from the tracker). */
+  async deleteWritten(tenant: string, ticketId: string): Promise<void> {
+    await this.redis.del(this.keys.tenant(tenant).written(ticketId));
+  }
+
   async setWritten(tenant: string, ticketId: string, written: WrittenState): Promise<void> {
     await this.redis.hset(this.keys.tenant(tenant).written(ticketId), {
       label: written.label ?? '',
       badge: written.badge ?? '',
       comment: written.comment ?? '',
       commentId: written.commentId ?? '',
+      uncertain: written.uncertain ? '1' : '',
     });
   }
 }

@@ -40,19 +40,21 @@ export function planWriteBack(
   const badgeJson = desired.badge ? JSON.stringify(desired.badge) : null;
   const commentText = commentPlainText(desired.comment);
   const command: WriteBackCommand = { ticketKey: ticket.key, ticketId: ticket.id };
+  // A write-back that died midway leaves the ticket unknown: every part is written again.
+  const unknown = written?.uncertain === true;
   let changed = false;
-  if ((written?.label ?? null) !== desired.label) {
+  if (unknown || (written?.label ?? null) !== desired.label) {
     command.labels = {
       add: desired.label ? [desired.label] : [],
       remove: POOL_LABELS.filter((l) => l !== desired.label),
     };
     changed = true;
   }
-  if ((written?.badge ?? null) !== badgeJson) {
+  if (unknown || (written?.badge ?? null) !== badgeJson) {
     command.badge = desired.badge;
     changed = true;
   }
-  if ((written?.comment ?? null) !== commentText) {
+  if (unknown || (written?.comment ?? null) !== commentText) {
     command.comment = { doc: desired.comment, commentId: written?.commentId ?? null };
     changed = true;
   }

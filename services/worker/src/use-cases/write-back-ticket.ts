@@ -68,6 +68,10 @@ export async function writeBackTicket(
     if (desired === 'not_ready') return { kind: 'not_ready' };
     const plan = planWriteBack({ key: record.key ?? input.ticketId, id: input.ticketId }, desired, written);
     if (!plan) return { kind: 'unchanged' };
+    // Until the tracker calls are done and recorded, the ticket may show this plan, what it showed
+    // before, or a mix. Say so first: a write-back after a crash here then writes every part again,
+    // and still knows which pool the ticket was shown in, should it have left it since.
+    await deps.store.setWritten(tenant.id, input.ticketId, { ...plan.next, badge: plan.next.badge ?? written?.badge ?? null, uncertain: true });
     let result: WriteBackResult;
     try {
       result = await tenant.client.writeBack(plan.command);
@@ -76,6 +80,9 @@ export async function writeBackTicket(
       // one to tell (its deletion event, or the next sweep, takes it out of the ledger). Any other
       // refusal still fails the job.
       if (isTrackerError(err) && err.kind === 'not_found' && (await tenant.client.fetchTicket(input.ticketId)) === null) {
+        // Gone: what it showed no longer matters; keep the record as it was before this attempt.
+        if (written) await deps.store.setWritten(tenant.id, input.ticketId, written);
+        else await deps.store.deleteWritten(tenant.id, input.ticketId);
         return { kind: 'deleted' };
       }
       throw err;
