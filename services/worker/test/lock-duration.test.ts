@@ -34,8 +34,9 @@ describe('worker.lockDurationMs', () => {
   beforeAll(async () => {
     // A tracker that accepts connections and never answers: the write-back hangs while holding its ticket.
     hole = createServer((s) => {
-      sockets.add(s);
       s.on('error', () => undefined);
+      if (!hole.listening) s.destroy(); // closing: a retried call must not keep it open
+      else sockets.add(s);
     });
     await new Promise<void>((r) => hole.listen(0, '127.0.0.1', r));
     const { port } = hole.address() as { port: number };
@@ -50,12 +51,13 @@ describe('worker.lockDurationMs', () => {
   });
 
   afterAll(async () => {
+    const closed = new Promise<void>((r) => hole.close(() => r()));
     for (const s of sockets) s.destroy();
     await Promise.all(running.map((w) => w.close(200)));
     await new Promise((r) => setTimeout(r, 100));
     for (const q of [runtime.queues.events, runtime.queues.writeback, runtime.queues.reconcile]) await q.obliterate({ force: true }).catch(() => undefined);
     await runtime.close();
-    await new Promise<void>((r) => hole.close(() => r()));
+    await closed;
   });
 
   it('defaults to 30 s (ticket write locks 60 s, as before)', () => {
