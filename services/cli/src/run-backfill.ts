@@ -53,6 +53,12 @@ export async function runBackfill(options: RunBackfillOptions): Promise<Backfill
         due.add((data as JobData<'tracker.writeback'>).ticketId);
         return;
       }
+      // A recompute that changed many tickets asks for its whole pool instead (see recomputePool).
+      if (name === 'pool.writeback' && (data as JobData<'pool.writeback'>).tenant === tenant.id) {
+        const snapshot = await runtime.store.readPool(tenant.id, (data as JobData<'pool.writeback'>).poolId);
+        for (const request of snapshot.requests) due.add(request.id);
+        return;
+      }
       await runtime.queues.add(name, data, jobOptions);
     },
   };
