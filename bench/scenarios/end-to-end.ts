@@ -58,7 +58,7 @@ export async function runEndToEnd(stack: FullStack, options: EndToEndOptions, lo
     const setupStart = Date.now();
     const pools = (await setPools(stack.store, projects.map((p) => p.key), QUARTERS, 60)).slice(0, options.pools);
     const tickets = createTickets(stack.jira.sandbox, pools, Math.ceil(options.tickets / pools.length)).slice(0, options.tickets);
-    await waitFor(() => allShown(stack.jira.sandbox, tickets), 'the first labels and comments', 180_000, 250);
+    await waitFor(() => allShown(stack.jira.sandbox, tickets), 'the first labels and comments', 180_000, tickets.length > 100 ? 250 : 50);
     await stack.settle(120_000);
     const setupSec = (Date.now() - setupStart) / 1000;
     log(`  e2e: ${tickets.length} tickets in ${pools.length} pools labelled in ${setupSec.toFixed(1)} s; ${options.rate} changes/s for ${options.durationSec} s`);

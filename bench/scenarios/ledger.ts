@@ -120,7 +120,7 @@ export async function runLedger(options: LedgerOptions, log: (s: string) => void
     let peak = 0;
     let idle = 0;
     try {
-      await sleep(500);
+      await sleep(options.touchEvents > 100 ? 500 : 100);
       idle = worker.child.rss();
       const sampler = setInterval(() => {
         peak = Math.max(peak, worker.child.rss());
@@ -142,10 +142,10 @@ export async function runLedger(options: LedgerOptions, log: (s: string) => void
         async () => (await runtime.queues.events.getJobCounts('waiting', 'active', 'delayed')).waiting === 0 || Date.now() > deadline,
         'the worker to take every event',
         130_000,
-        200,
+        50,
       );
       // Let the write-backs of those pools run for a while too.
-      await sleep(options.touchEvents > 100 ? 5_000 : 1_000);
+      await sleep(options.touchEvents > 100 ? 5_000 : 200);
       clearInterval(sampler);
       peak = Math.max(peak, worker.child.rss());
       const counts = await runtime.queues.events.getJobCounts('completed');

@@ -89,7 +89,7 @@ export class FullStack {
       },
       'webhooks and jobs to settle',
       timeoutMs,
-      100,
+      50,
     );
   }
 
