@@ -523,5 +523,5 @@ describe('webhook fuzzing', () => {
     expect(halves[1]!.heapMb - before.heapMb).toBeLessThan(32);
     expect(halves[1]!.heapMb - halves[0]!.heapMb).toBeLessThan(Math.max(0, halves[0]!.heapMb - before.heapMb) + 16);
     expect(halves[1]!.rssMb - halves[0]!.rssMb).toBeLessThan(Math.max(0, halves[0]!.rssMb - before.rssMb) + 96);
-  }, 240_000);
+  }, 900_000); // ~60 s on a quiet 2-core machine; generous for a loaded CI host
 });
