@@ -17,6 +17,13 @@ const BUSY_TENANT_DELAY_MS = 250;
 const BUSY_TENANT_WAIT_MS = 1_000;
 
 /**
+ * Tracker errors already counted in the tenant's failure streak. Jobs waiting on one shared call
+ * (the Jira plugin's field lookup, say) all get that call's error: one failed call is one failure,
+ * not one per job (eight jobs on one 500 made a streak of eight and paused the tenant for 32 s).
+ */
+const countedFailures = new WeakSet<object>();
+
+/**
  * Runs a job body and translates tracker errors into BullMQ behaviour: a rate limit pauses the
  * tenant's tracker calls and delays the job (without spending an attempt); a streak of transient
  * errors pauses the tenant with backoff and the job retries; auth, invalid and not-found errors fail
@@ -52,8 +59,11 @@ export async function runTrackerJob<T>(
         throw new DelayedError();
       }
       case 'transient': {
-        const pauseMs = await deps.throttle.recordTransientFailure(tenant);
-        if (pauseMs > 0) deps.logger.warn({ tenant, pauseMs, err: err.message }, 'tracker keeps failing: pausing its calls');
+        if (!countedFailures.has(err)) {
+          countedFailures.add(err);
+          const pauseMs = await deps.throttle.recordTransientFailure(tenant);
+          if (pauseMs > 0) deps.logger.warn({ tenant, pauseMs, err: err.message }, 'tracker keeps failing: pausing its calls');
+        }
         throw err;
       }
       case 'auth':
