@@ -28,15 +28,21 @@ export async function startService(name: ServiceName, port: number, env: Record<
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  await eventually(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${out}`);
-      return (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.status === 200;
-    },
-    `${name} on port ${port} to be healthy`,
-    20_000,
-    100,
-  );
+  try {
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${out}`);
+        return (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.status === 200;
+      },
+      `${name} on port ${port} to be healthy`,
+      20_000,
+      100,
+    );
+  } catch (err) {
+    // Never healthy: do not leave it running behind the test.
+    child.kill('SIGKILL');
+    throw err;
+  }
   return {
     name,
     port,
