@@ -32,7 +32,7 @@ import { createRuntime, type Runtime } from '@pool-guard/shared/runtime';
 import type { TenantContext, TenantRegistry, TrackerEvent } from '@pool-guard/shared/tracker';
 import { testRedisUrl } from '@pool-guard/shared/testing';
 import { DEFAULT_RULES, differences, groundTruth, sandboxTicket } from '../../standalone/test/support/ground-truth.js';
-import { applyTrackerEvent, recomputePool, settingsOf, writeBackTicket, type WorkerDeps, type WriteBackOutcome } from '../src/index.js';
+import { applyTrackerEvent, recomputePool, settingsOf, writeBackPool, writeBackTicket, type WorkerDeps, type WriteBackOutcome } from '../src/index.js';
 
 const TENANT = 'acme';
 const SECRET = 'model-test-webhook-secret';
@@ -204,7 +204,7 @@ describe('ledger model: two workers, any interleaving, same ledger as the sequen
   let sandbox: JiraSandbox;
   let sandboxUrl: string;
   let current: Tasks = new Tasks();
-  const totals = { runs: 0, actions: 0, limits: 0, deliveries: 0, redeliveries: 0, echoes: 0, writeBacks: 0, written: 0, locked: 0, gone: 0, steps: 0, ticketsChecked: 0, poolsChecked: 0 };
+  const totals = { runs: 0, actions: 0, limits: 0, poolWriteBacks: 0, deliveries: 0, redeliveries: 0, echoes: 0, writeBacks: 0, written: 0, locked: 0, gone: 0, steps: 0, ticketsChecked: 0, poolsChecked: 0 };
 
   beforeAll(async () => {
     sandbox = createJiraSandbox({ webhookJitterMs: 0 });
@@ -227,7 +227,14 @@ describe('ledger model: two workers, any interleaving, same ledger as the sequen
   }
 
   /** One worker process: its own runtime (Redis connections, tracker client), every call gated. */
-  function workerDeps(name: WorkerName, runtime: Runtime, config: ConfigFile, tasks: Tasks, onWriteBackQueued: (by: WorkerName, ticketId: string) => void): WorkerDeps {
+  function workerDeps(
+    name: WorkerName,
+    runtime: Runtime,
+    config: ConfigFile,
+    tasks: Tasks,
+    onWriteBackQueued: (by: WorkerName, ticketId: string) => void,
+    onPoolWriteBackQueued: (by: WorkerName, poolId: string) => void,
+  ): WorkerDeps {
     const contexts = new Map<string, TenantContext>();
     const tenants: TenantRegistry = {
       get(id) {
@@ -249,6 +256,7 @@ describe('ledger model: two workers, any interleaving, same ledger as the sequen
       add: (async (job, data, options) => {
         await runtime.queues.add(job, data, options);
         if (job === 'tracker.writeback') onWriteBackQueued(name, (data as { ticketId: string }).ticketId);
+        if (job === 'pool.writeback') onPoolWriteBackQueued(name, (data as { poolId: string }).poolId);
       }) as PoolGuardQueues['add'],
     };
     return {
@@ -267,7 +275,7 @@ describe('ledger model: two workers, any interleaving, same ledger as the sequen
     const prefix = `model-${randomBytes(4).toString('hex')}`;
     const config = configFor(prefix);
     const runtimes = [0, 1].map(() => createRuntime({ config, redisUrl: testRedisUrl(), plugins: { jira: jiraPlugin, linear: linearPlugin }, logger: silentLogger() }));
-    const counts = { actions: 0, limits: 0, deliveries: 0, redeliveries: 0, echoes: 0, writeBacks: 0, written: 0, locked: 0, gone: 0 };
+    const counts = { actions: 0, limits: 0, poolWriteBacks: 0, deliveries: 0, redeliveries: 0, echoes: 0, writeBacks: 0, written: 0, locked: 0, gone: 0 };
     try {
       const limits = new Map<string, number>();
       if (scenario.limits.crQ4 !== null) limits.set(`CR/${Q4}`, scenario.limits.crQ4);
@@ -276,6 +284,8 @@ describe('ledger model: two workers, any interleaving, same ledger as the sequen
 
       // The write-back queue, coalesced per ticket as BullMQ's deduplication does: a ticket queued
       // again before its job started is not queued twice; the job reads the ledger when it runs.
+      // (One job per ticket where the worker keeps one per lane: either lane's job writes the whole
+      // state, so absorbing both into one is a coarser schedule of the same writes.)
       const pending = new Set<string>();
       let nextWriter = 0;
       const deps: Record<WorkerName, WorkerDeps> = {} as Record<WorkerName, WorkerDeps>;
@@ -285,10 +295,10 @@ describe('ledger model: two workers, any interleaving, same ledger as the sequen
       const runWriteBack = (ticketId: string, who: WorkerName, attempt: number): void => {
         tasks.spawn(`write-back ${ticketId} on ${who}${attempt > 0 ? ` (attempt ${attempt + 1})` : ''}`, async () => {
           await tasks.gate(`${who}.writeback.${attempt === 0 ? 'start' : 'retry'}(${ticketId})`);
-          if (attempt === 0) pending.delete(ticketId);
           let outcome: WriteBackOutcome | null = null;
           try {
-            outcome = await writeBackTicket(deps[who], { tenant: TENANT, ticketId });
+            // The job stops absorbing changes once it holds the ticket's lock (a locked one still does).
+            outcome = await writeBackTicket(deps[who], { tenant: TENANT, ticketId, onStart: async () => pending.delete(ticketId) });
           } finally {
             // Every outcome but `locked` comes after the lock was taken and given back.
             if (outcome?.kind !== 'locked') for (const retry of waitingForLock.get(ticketId)?.splice(0) ?? []) retry();
@@ -318,8 +328,16 @@ describe('ledger model: two workers, any interleaving, same ledger as the sequen
         counts.writeBacks++;
         runWriteBack(ticketId, scenario.writeBackWorkers[nextWriter++ % scenario.writeBackWorkers.length]!, 0);
       };
-      deps.A = workerDeps('A', runtimes[0]!, config, tasks, queueWriteBack);
-      deps.B = workerDeps('B', runtimes[1]!, config, tasks, queueWriteBack);
+      // A big pool's figures move: one pool.writeback job, which queues a write-back per ticket.
+      const queuePoolWriteBack = (by: WorkerName, poolId: string) => {
+        counts.poolWriteBacks++;
+        tasks.spawn(`pool.writeback ${poolId} on ${by}`, async () => {
+          await tasks.gate(`${by}.poolwriteback(${poolId})`);
+          await writeBackPool(deps[by], deps[by].tenants.get(TENANT)!, poolId);
+        });
+      };
+      deps.A = workerDeps('A', runtimes[0]!, config, tasks, queueWriteBack, queuePoolWriteBack);
+      deps.B = workerDeps('B', runtimes[1]!, config, tasks, queueWriteBack, queuePoolWriteBack);
 
       const deliver = (event: TrackerEvent, to: WorkerName[]) => {
         to.forEach((who, i) => {
@@ -419,7 +437,7 @@ describe('ledger model: two workers, any interleaving, same ledger as the sequen
     );
     process.stdout.write(
       `ledger model: ${totals.runs} runs, ${totals.actions} tracker changes, ${totals.limits} pool limits set, ${totals.deliveries} deliveries to 2 workers (${totals.redeliveries} redeliveries), ` +
-        `${totals.writeBacks} write-back jobs (${totals.written} wrote, ${totals.locked} found the ticket locked, ${totals.gone} for a deleted ticket), ${totals.echoes} echoes, ` +
+        `${totals.writeBacks} write-back jobs (${totals.written} wrote, ${totals.locked} found the ticket locked, ${totals.gone} for a deleted ticket), ${totals.poolWriteBacks} pool write-backs, ${totals.echoes} echoes, ` +
         `${totals.steps} scheduled steps, ${totals.ticketsChecked} tickets and ${totals.poolsChecked} pools compared, differences: 0, ${Date.now() - started} ms\n`,
     );
   }, 180_000);
