@@ -19,7 +19,9 @@ export class TicketLocks {
     const key = this.keys.tenant(tenant).writeLock(ticketId);
     const token = randomUUID();
     const ok = await this.redis.set(key, token, 'PX', ttlMs, 'NX');
-    if (ok !== 'OK') return null;
+    // No: held by someone else, or by us when the client sent the command again after a broken
+    // connection had lost its answer (then the lock holds our token: it is ours).
+    if (ok !== 'OK' && (await this.redis.get(key)) !== token) return null;
     return async () => {
       await this.redis.eval(RELEASE_LOCK, 1, key, token);
     };
