@@ -32,4 +32,6 @@ export default {
   ],
   reporters: ['default', '<rootDir>/test/summary-reporter.cjs'],
   testTimeout: 30000,
+  // A BullMQ worker left reconnecting by a failed test must not keep the run open after the last test.
+  forceExit: true,
 };
