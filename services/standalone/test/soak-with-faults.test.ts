@@ -13,8 +13,10 @@
  * When the chaos stops and everything settles, the ledger must equal the ground truth computed from
  * the sandbox with the pure domain (pool used days through the admin API, and every ticket's label,
  * badge and single Pool Guard comment), no job may be left active or failed outside the dead-letter
- * queue, and the dead-letter queue must be empty. The ledger is compared before and after one
- * reconcile sweep (a deployment runs one hourly); both counts are printed.
+ * queue, the dead-letter queue must be empty, no write-back may be left half done, and no delivery
+ * may have been answered "duplicate" on its very first POST. The ledger is compared before and
+ * after one reconcile sweep (a deployment runs one hourly): both must show no difference, and the
+ * counts, with the comments the sweep rewrote, are printed.
  *
  * Replay a run with SOAK_SEED=<seed> (the changes and the delivery order; chaos timing differs).
  */
@@ -455,6 +457,30 @@ describe('soak with faults: kill -9 workers, restart Redis, stall and reset its 
     return out;
   }
 
+  /** The text of Pool Guard's comment on each ticket. */
+  function poolGuardComments(): Map<string, string> {
+    const bot = sandbox.users.bot.accountId;
+    return new Map(sandbox.issues().map((i) => [i.key, i.comments.filter((c) => c.authorId === bot).map((c) => c.text).join('\n---\n')]));
+  }
+
+  /**
+   * Tickets whose last write-back started its tracker calls and never recorded their end (its
+   * worker died, or the tracker failed it) although the ticket is still there: none may be left
+   * once everything settled. A ticket deleted meanwhile is not written again, and does not count.
+   */
+  async function unfinishedWriteBacks(): Promise<{ live: string[]; deleted: number }> {
+    const live: string[] = [];
+    let deleted = 0;
+    for (const key of await direct.keys(`${PREFIX}:{t:acme}:written:*`)) {
+      if ((await direct.hget(key, 'uncertain')) !== '1') continue;
+      const id = key.slice(key.lastIndexOf(':') + 1);
+      const state = JSON.parse((await direct.hget(`${PREFIX}:{t:acme}:ticket:${id}`, 'state')) ?? 'null') as { deleted: boolean } | null;
+      if (state?.deleted) deleted++;
+      else live.push(id);
+    }
+    return { live, deleted };
+  }
+
   it('ends with the ledger and every ticket equal to the ground truth', async () => {
     const started = Date.now();
     deliveryDeadline = started + 200_000;
@@ -502,6 +528,8 @@ describe('soak with faults: kill -9 workers, restart Redis, stall and reset its 
 
     const truth = groundTruth(sandbox, LIMITS);
     const before = await ledgerDifferences(truth);
+    const unfinished = await unfinishedWriteBacks();
+    const commentsBefore = poolGuardComments();
 
     // One reconcile sweep, as the hourly schedule would run.
     const sweepAsked = new Date().toISOString();
@@ -517,6 +545,9 @@ describe('soak with faults: kill -9 workers, restart Redis, stall and reset its 
     );
     await settle(60_000);
     const after = await ledgerDifferences(groundTruth(sandbox, LIMITS));
+    // differences() does not read comment texts: the sweep rewriting one means it was stale.
+    const commentsAfter = poolGuardComments();
+    const rewritten = [...commentsAfter.keys()].filter((key) => commentsAfter.get(key) !== commentsBefore.get(key));
 
     const faultHits = (status: number) => counts.faults.filter((f) => f.status === status).reduce((n, f) => n + f.hits, 0);
     const tickets = sandbox.issues().length;
@@ -527,10 +558,11 @@ describe('soak with faults: kill -9 workers, restart Redis, stall and reset its 
           `proxy resets ${proxy.stats.resets} (${proxy.stats.connectionsReset} connections), stalls ${counts.stalls + counts.replyStallResets}, ` +
           `429s/500s ${faultHits(429)}/${faultHits(500)}, differences before sweep ${before.length}, after sweep ${after.length}`,
         `soak: seed ${SEED}; POSTs ${counts.posts} ${JSON.stringify(Object.fromEntries(counts.answers))}; first POST answered duplicate ${counts.firstPostDuplicate}; ` +
-          `echoes dropped ${recorder.dropped}; failed jobs ${failed.flat().length}; dead letters ${deadLetters.body.deadLetters.length}; ` +
-          `sweep ${sweep.status} (tickets ${sweep.ticketsSeen}, ledger ${JSON.stringify(sweep.ledger)}, drift ${JSON.stringify(sweep.drift)}, write-backs ${sweep.writeBacksQueued}); ` +
+          `echoes dropped ${recorder.dropped}; unfinished write-backs ${unfinished.live.length} (and ${unfinished.deleted} of deleted tickets); failed jobs ${failed.flat().length}; dead letters ${deadLetters.body.deadLetters.length}; ` +
+          `sweep ${sweep.status} (tickets ${sweep.ticketsSeen}, ledger ${JSON.stringify(sweep.ledger)}, drift ${JSON.stringify(sweep.drift)}, write-backs ${sweep.writeBacksQueued}, comments rewritten ${rewritten.length}); ` +
           `chaos ${Math.round(chaosMs / 1000)} s, settled at ${Math.round(settledMs / 1000)} s, total ${Math.round((Date.now() - started) / 1000)} s`,
         ...before.slice(0, 30).map((d) => `soak: before sweep: ${d}`),
+        ...rewritten.slice(0, 5).map((key) => `soak: comment of ${key} rewritten by the sweep:\n  before: ${commentsBefore.get(key)}\n  after:  ${commentsAfter.get(key)}`),
         '',
       ].join('\n'),
     );
@@ -538,6 +570,7 @@ describe('soak with faults: kill -9 workers, restart Redis, stall and reset its 
     expect(counts.chaosErrors).toEqual([]);
     expect(counts.duplicates / counts.unique).toBeGreaterThanOrEqual(0.2);
     expect(counts.firstPostDuplicate).toBe(0);
+    expect(unfinished.live).toEqual([]);
     expect(failed.flat().map((j) => `${j.queueName} ${j.name} ${j.id}: ${j.failedReason}`)).toEqual([]);
     expect(deadLetters.body).toMatchObject({ deadLetters: [] });
     // Every delivery was acknowledged and nothing was lost, so the webhooks alone must converge; the
