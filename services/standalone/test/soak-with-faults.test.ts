@@ -113,6 +113,8 @@ describe('soak with faults: kill -9 workers, restart Redis, stall and reset its 
     workerKills: 0,
     redisTerm: 0,
     redisKill: 0,
+    /** SIGKILLs while Redis had a background fsync running (acknowledged writes could be lost). */
+    killsDuringFsync: 0,
     stalls: 0,
     replyStallResets: 0,
     faults: [] as Fault[],
@@ -319,6 +321,12 @@ describe('soak with faults: kill -9 workers, restart Redis, stall and reset its 
   let chaosOn = false;
 
   async function restartRedis(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+    if (signal === 'SIGKILL') {
+      // ADR 0003: while a background fsync runs, Redis may hold acknowledged AOF writes back (up to
+      // 2 s), and a kill -9 then loses them. Note whether this kill falls in that window.
+      const info = await direct.info('persistence');
+      if (/aof_pending_bio_fsync:[1-9]/.test(info) || /aof_delayed_fsync:[1-9]/.test(info)) counts.killsDuringFsync++;
+    }
     const exited = new Promise((r) => redis.process.once('exit', r));
     redis.process.kill(signal);
     await exited;
@@ -554,7 +562,7 @@ describe('soak with faults: kill -9 workers, restart Redis, stall and reset its 
     process.stdout.write(
       [
         `soak: events ${counts.unique + counts.duplicates} (dup ${counts.duplicates}), tickets ${tickets}, worker kills ${counts.workerKills}, ` +
-          `redis restarts ${counts.redisTerm + counts.redisKill} (SIGTERM ${counts.redisTerm}, SIGKILL ${counts.redisKill}), ` +
+          `redis restarts ${counts.redisTerm + counts.redisKill} (SIGTERM ${counts.redisTerm}, SIGKILL ${counts.redisKill}, ${counts.killsDuringFsync} during an fsync), ` +
           `proxy resets ${proxy.stats.resets} (${proxy.stats.connectionsReset} connections), stalls ${counts.stalls + counts.replyStallResets}, ` +
           `429s/500s ${faultHits(429)}/${faultHits(500)}, differences before sweep ${before.length}, after sweep ${after.length}`,
         `soak: seed ${SEED}; POSTs ${counts.posts} ${JSON.stringify(Object.fromEntries(counts.answers))}; first POST answered duplicate ${counts.firstPostDuplicate}; ` +
@@ -570,12 +578,16 @@ describe('soak with faults: kill -9 workers, restart Redis, stall and reset its 
     expect(counts.chaosErrors).toEqual([]);
     expect(counts.duplicates / counts.unique).toBeGreaterThanOrEqual(0.2);
     expect(counts.firstPostDuplicate).toBe(0);
-    expect(unfinished.live).toEqual([]);
     expect(failed.flat().map((j) => `${j.queueName} ${j.name} ${j.id}: ${j.failedReason}`)).toEqual([]);
     expect(deadLetters.body).toMatchObject({ deadLetters: [] });
-    // Every delivery was acknowledged and nothing was lost, so the webhooks alone must converge; the
-    // sweep (for webhooks that never came) must then find nothing to repair.
-    expect(before).toEqual([]);
+    // Every delivery was acknowledged, so the webhooks alone must converge, and the sweep (for
+    // webhooks that never came) must then find nothing to repair. Unless a kill -9 fell in the
+    // window of loss ADR 0003 documents: the sweep is what repairs that, so only "after" counts.
+    if (counts.killsDuringFsync === 0) {
+      expect(before).toEqual([]);
+      expect(unfinished.live).toEqual([]);
+    }
+    expect(sweep.status).toBe('completed');
     expect(after).toEqual([]);
   }, 300_000);
 });
