@@ -51,13 +51,16 @@ describe('write-back coalescing under a backlog', () => {
     // The started jobs stop at their first read of the ledger until released.
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
+    let reading = 0;
     const store = Object.create(runtime.store) as typeof runtime.store;
     store.getTicket = async (tenant, ticketId) => {
+      reading++;
       await held;
       return runtime.store.getTicket(tenant, ticketId);
     };
     workers = createWorkers({ ...deps, store }, { connection: runtime.bullConnection, redisKeyPrefix: config.redisKeyPrefix, concurrency: 4, scheduleSweeps: false });
-    await eventually(async () => (await runtime.queues.writeback.getActiveCount()) === 2 && (await pending()) === 0, 'both write-backs to start', 10_000, 20);
+    await eventually(() => reading === 2, 'both write-backs to hold their tickets and read', 10_000, 20);
+    expect(await pending()).toBe(0);
     await enqueueWriteBacks(deps, 'acme', ['10001']);
     expect(await pending()).toBe(1);
     release();
