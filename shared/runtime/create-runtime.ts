@@ -7,7 +7,6 @@ import type { ConfigFile } from '../config/index.js';
 import type { Logger } from '../logging/index.js';
 import { createQueues, type PoolGuardQueues } from '../queue/index.js';
 import {
-  DeliveryStore,
   LedgerStore,
   SweepStore,
   TicketLocks,
@@ -29,7 +28,6 @@ export interface Runtime {
   bullConnection: ConnectionOptions;
   keys: KeySpace;
   store: LedgerStore;
-  deliveries: DeliveryStore;
   locks: TicketLocks;
   throttle: TrackerThrottle;
   /** Reconcile sweeps: the per-tenant lease and the last report. */
@@ -72,7 +70,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     bullConnection: bullRedis as ConnectionOptions,
     keys,
     store,
-    deliveries: new DeliveryStore(redis, keys),
     locks: new TicketLocks(redis, keys),
     throttle: new TrackerThrottle(redis, keys),
     sweeps: new SweepStore(redis, keys),

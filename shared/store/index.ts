@@ -1,6 +1,5 @@
 export * from './keys.js';
 export * from './ledger-store.js';
-export * from './delivery-store.js';
 export * from './ticket-locks.js';
 export * from './tracker-throttle.js';
 export * from './redis-connection.js';

@@ -24,8 +24,6 @@ export interface TenantKeys {
   dirtyPools(): string;
   /** Hash: what Pool Guard last wrote to a ticket (label, badge, comment text, comment id). */
   written(ticketId: string): string;
-  /** String (NX, with TTL): a webhook delivery already taken. */
-  delivery(deliveryId: string): string;
   /** String (PX): a write-back to one ticket is running. */
   writeLock(ticketId: string): string;
   /** String (PX): the tracker asked us to pause until this epoch ms. */
@@ -54,7 +52,6 @@ export function createKeySpace(prefix = 'pg'): KeySpace {
         pools: () => `${t}:pools`,
         dirtyPools: () => `${t}:dirty-pools`,
         written: (id) => `${t}:written:${id}`,
-        delivery: (id) => `${t}:delivery:${id}`,
         writeLock: (id) => `${t}:write-lock:${id}`,
         trackerPause: () => `${t}:tracker-pause`,
         trackerFailures: () => `${t}:tracker-failures`,

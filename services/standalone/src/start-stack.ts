@@ -42,7 +42,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     logger,
     tenants: runtime.tenants,
     store: runtime.store,
-    deliveries: runtime.deliveries,
     locks: runtime.locks,
     throttle: runtime.throttle,
     sweeps: runtime.sweeps,

@@ -1,7 +1,7 @@
 import type { Logger } from '@pool-guard/shared/logging';
 import type { PoolGuardQueues } from '@pool-guard/shared/queue';
 import type { ReconcileSettings } from '@pool-guard/shared/config';
-import type { DeliveryStore, LedgerStore, SweepStore, TicketLocks, TrackerThrottle } from '@pool-guard/shared/store';
+import type { LedgerStore, SweepStore, TicketLocks, TrackerThrottle } from '@pool-guard/shared/store';
 import type { TenantRegistry } from '@pool-guard/shared/tracker';
 import type { TenantGate } from './tenant-gate.js';
 
@@ -9,7 +9,6 @@ import type { TenantGate } from './tenant-gate.js';
 export interface WorkerDeps {
   logger: Logger;
   store: LedgerStore;
-  deliveries: DeliveryStore;
   locks: TicketLocks;
   throttle: TrackerThrottle;
   /** Reconcile sweeps: the per-tenant lease and the last report. */
