@@ -5,7 +5,15 @@ import { commentJson, issueJson, statusJson, userJson } from './issue-json.js';
 import { badRequest, errorBody, parseDuration, SandboxError } from './jira-format.js';
 import { runJql } from './jql.js';
 import { bodyObject, queryInt, queryList, type RouteContext, type SandboxRoute } from './route-table.js';
-import { compare, propertyNotFound, type IssueCreate, type IssueEdit, type LabelEdit, type SandboxState } from './sandbox-state.js';
+import {
+  compare,
+  propertyNotFound,
+  type CommentOp,
+  type IssueCreate,
+  type IssueEdit,
+  type LabelEdit,
+  type SandboxState,
+} from './sandbox-state.js';
 import { findStatus, RANK_FIELD, SPRINT_FIELD, TRANSITIONS } from './seed-data.js';
 
 const SEARCH_REMOVED =
@@ -50,6 +58,23 @@ function labelList(value: unknown): string[] {
     throw badRequest([], { labels: 'Operation value must be a string' });
   }
   return value as string[];
+}
+
+/**
+ * One `update.comment` operation (Jira Cloud's editmeta lists `add`, `edit` and `remove` for the
+ * comment field): `{"add":{"body":ADF}}`, `{"edit":{"id":"10001","body":ADF}}`, `{"remove":{"id":"10001"}}`.
+ * The bodies and ids are checked against the issue by the state, before anything is applied.
+ */
+function commentOp(verb: string | undefined, value: unknown): CommentOp {
+  const v = (typeof value === 'object' && value !== null && !Array.isArray(value) ? value : null) as Record<string, unknown> | null;
+  if (verb !== 'add' && verb !== 'edit' && verb !== 'remove') {
+    throw badRequest([], { comment: `Unsupported operation '${String(verb)}'` });
+  }
+  if (v === null) throw badRequest([], { comment: 'Operation value must be an object' });
+  if (verb === 'add') return { op: 'add', body: v.body };
+  const id = typeof v.id === 'string' || typeof v.id === 'number' ? String(v.id) : null;
+  if (id === null || id === '') throw badRequest([], { comment: 'A comment id is required.' });
+  return verb === 'edit' ? { op: 'edit', id, body: v.body } : { op: 'remove', id };
 }
 
 /** Turns a create/edit body (`fields`, `update`, `properties`) into the state's edit. */
@@ -110,7 +135,9 @@ export function parseIssueBody(body: Record<string, unknown>, state: SandboxStat
     if (!Array.isArray(opsValue)) throw badRequest([], { [field]: 'Operation must be a list' });
     for (const op of opsValue as Record<string, unknown>[]) {
       const [verb, value] = Object.entries(op ?? {})[0] ?? [];
-      if (field === 'labels') {
+      if (field === 'comment' && !creating) {
+        edit.comments = [...(edit.comments ?? []), commentOp(verb, value)];
+      } else if (field === 'labels') {
         const labels: LabelEdit = edit.labels ?? {};
         if (verb === 'add') labels.add = [...(labels.add ?? []), ...labelList([value])];
         else if (verb === 'remove') labels.remove = [...(labels.remove ?? []), ...labelList([value])];
@@ -133,7 +160,11 @@ export function parseIssueBody(body: Record<string, unknown>, state: SandboxStat
 
   if (body.properties !== undefined) {
     if (!Array.isArray(body.properties)) throw badRequest(['properties must be a list']);
-    edit.properties = (body.properties as Record<string, unknown>[]).map((p) => ({ key: String(p.key ?? ''), value: p.value }));
+    edit.properties = (body.properties as unknown[]).map((p) => {
+      if (typeof p !== 'object' || p === null || Array.isArray(p)) throw badRequest(['Each property must be an object with a key and a value.']);
+      const { key, value } = p as Record<string, unknown>;
+      return { key: typeof key === 'string' ? key : String(key ?? ''), value };
+    });
   }
   return edit;
 }
@@ -358,6 +389,7 @@ export const V3_ROUTES: SandboxRoute[] = [
         throw badRequest(['Missing transition id']);
       }
       const edit = parseIssueBody(body, ctx.state, false);
+      ctx.state.checkEdit(issue.key, edit, ctx.actor);
       ctx.state.transition(issue.key, String(transition.id), ctx.actor);
       ctx.state.editIssue(issue.key, edit, ctx.actor);
       ctx.res.status(204).end();

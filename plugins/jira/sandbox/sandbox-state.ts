@@ -91,6 +91,13 @@ export interface LabelEdit {
   remove?: string[];
 }
 
+/**
+ * One `update.comment` operation of an edit: `{"add":{"body":ADF}}`, `{"edit":{"id","body":ADF}}` or
+ * `{"remove":{"id"}}`. Each has the effect (and fires the webhooks) of the comment endpoint's POST,
+ * PUT or DELETE.
+ */
+export type CommentOp = { op: 'add'; body: unknown } | { op: 'edit'; id: string; body: unknown } | { op: 'remove'; id: string };
+
 /** A field edit in Jira's terms; absent members are left alone. */
 export interface IssueEdit {
   summary?: string;
@@ -100,6 +107,8 @@ export interface IssueEdit {
   originalEstimate?: number | null;
   remainingEstimate?: number | null;
   storyPoints?: number | null;
+  /** `update.comment` operations, in order (edits only; not on create). */
+  comments?: CommentOp[];
   properties?: { key: string; value: unknown }[];
 }
 
@@ -208,7 +217,7 @@ export class SandboxState {
     if (!type) errors.issuetype = 'Specify a valid issue type';
     if (!input.summary || input.summary.trim() === '') errors.summary = 'You must specify a summary of the issue.';
     if (Object.keys(errors).length > 0 || !project || !type) throw badRequest([], errors);
-    this.validateEdit(input);
+    this.validateEdit(input, null, actor);
 
     const at = this.now();
     const number = (this.projectCounters.get(project.key) ?? 0) + 1;
@@ -244,10 +253,14 @@ export class SandboxState {
     return issue;
   }
 
-  /** Applies an edit; returns the changelog items (empty when nothing changed, and then nothing is bumped). */
+  /**
+   * Applies an edit; returns the changelog items of its fields (empty when no field changed, and then
+   * the fields' change is not recorded). Like Jira, the whole edit is validated first (fields, comment
+   * operations, properties): an edit that fails changes nothing.
+   */
   editIssue(idOrKey: string, edit: IssueEdit, actor: SandboxUser): ChangelogItem[] {
     const issue = this.get(idOrKey);
-    this.validateEdit(edit);
+    this.validateEdit(edit, issue, actor);
     const items: ChangelogItem[] = [];
 
     if (edit.summary !== undefined && edit.summary.trim() !== issue.summary) {
@@ -316,8 +329,19 @@ export class SandboxState {
     }
 
     if (items.length > 0) this.recordUpdate(issue, actor, items, 'issue_updated');
+    // Each comment operation and property looks exactly as if made through its own endpoint.
+    for (const op of edit.comments ?? []) {
+      if (op.op === 'add') this.addComment(issue.key, op.body, actor);
+      else if (op.op === 'edit') this.editComment(issue.key, op.id, op.body, actor);
+      else this.deleteComment(issue.key, op.id, actor);
+    }
     for (const property of edit.properties ?? []) this.setProperty(issue.key, property.key, property.value, actor);
     return items;
+  }
+
+  /** Throws the error `editIssue` would throw for this edit, changing nothing (a transition checks its edit first). */
+  checkEdit(idOrKey: string, edit: IssueEdit, actor: SandboxUser): void {
+    this.validateEdit(edit, this.get(idOrKey), actor);
   }
 
   transition(idOrKey: string, transitionIdOrName: string, actor: SandboxUser): void {
@@ -473,12 +497,7 @@ export class SandboxState {
   /** Returns true when the property was created, false when it replaced a value. */
   setProperty(idOrKey: string, key: string, value: unknown, actor: SandboxUser): boolean {
     const issue = this.get(idOrKey);
-    validatePropertyKey(key);
-    const json = JSON.stringify(value);
-    if (json === undefined) throw badRequest(['The property value must be a valid, non-empty JSON.']);
-    if (json.length > MAX_PROPERTY_CHARS) {
-      throw badRequest([`The property value must not be longer than ${MAX_PROPERTY_CHARS} characters.`]);
-    }
+    const json = validProperty(key, value);
     const created = !issue.properties.has(key);
     issue.properties.set(key, JSON.parse(json) as unknown);
     this.touch(issue);
@@ -503,7 +522,8 @@ export class SandboxState {
 
   // ---- internals -----------------------------------------------------------------------------
 
-  private validateEdit(edit: IssueEdit): void {
+  /** Everything an edit (or create, `issue` null) checks before it changes anything. */
+  private validateEdit(edit: IssueEdit, issue: IssueRecord | null, actor: SandboxUser): void {
     const errors: Record<string, string> = {};
     const labels = [...(edit.labels?.set ?? []), ...(edit.labels?.add ?? []), ...(edit.labels?.remove ?? [])];
     for (const label of labels) {
@@ -526,7 +546,28 @@ export class SandboxState {
       errors[this.options.storyPointsField.id] = 'Operation value must be a number';
     }
     if (Object.keys(errors).length > 0) throw badRequest([], errors);
-    for (const property of edit.properties ?? []) validatePropertyKey(property.key);
+    this.validateCommentOps(edit.comments ?? [], issue, actor);
+    for (const property of edit.properties ?? []) validProperty(property.key, property.value);
+  }
+
+  /**
+   * `update.comment` operations, checked in order against the issue's comments: bodies as the comment
+   * endpoint checks them; an edit or remove needs a comment of this issue (a remove earlier in the
+   * list takes it away) written by the actor. Jira reports these as a 400 on the `comment` field.
+   */
+  private validateCommentOps(ops: readonly CommentOp[], issue: IssueRecord | null, actor: SandboxUser): void {
+    const comments = new Map((issue?.comments ?? []).map((c) => [c.id, c]));
+    for (const op of ops) {
+      if (op.op === 'add' || op.op === 'edit') validCommentBody(op.body);
+      if (op.op === 'add') continue;
+      const comment = comments.get(op.id);
+      if (!comment) throw badRequest([], { comment: `Can not find a comment for the id: ${op.id}.` });
+      // Sandbox simplification (as the comment endpoint): authors edit and delete their own comments.
+      if (comment.authorId !== actor.accountId) {
+        throw badRequest([], { comment: `You do not have the permission to ${op.op === 'edit' ? 'edit' : 'delete'} this comment.` });
+      }
+      if (op.op === 'remove') comments.delete(op.id);
+    }
   }
 
   private lastRank(): string | null {
@@ -566,10 +607,17 @@ export function propertyNotFound(key: string): SandboxError {
   return new SandboxError(404, errorBody([`The property with key '${key}' does not exist.`]));
 }
 
-function validatePropertyKey(key: string): void {
+/** A property as the property endpoint takes it: a key of 1-255 characters, a non-empty JSON value of at most 32,768 characters. Returns the JSON. */
+function validProperty(key: string, value: unknown): string {
   if (key.length === 0 || key.length > MAX_PROPERTY_KEY_CHARS) {
     throw badRequest([`The property key must be between 1 and ${MAX_PROPERTY_KEY_CHARS} characters long.`]);
   }
+  const json = JSON.stringify(value);
+  if (json === undefined) throw badRequest(['The property value must be a valid, non-empty JSON.']);
+  if (json.length > MAX_PROPERTY_CHARS) {
+    throw badRequest([`The property value must not be longer than ${MAX_PROPERTY_CHARS} characters.`]);
+  }
+  return json;
 }
 
 function validCommentBody(body: unknown): AdfNode {

@@ -390,3 +390,190 @@ describe('Jira sandbox ranking, JQL and bookkeeping', () => {
     expect(await anon.json()).toEqual({ errorMessages: [expect.any(String)], errors: {} });
   });
 });
+
+describe('Jira sandbox edit issue: update.comment and properties', () => {
+  let sandbox: JiraSandbox;
+  let base: string;
+  let clock = Date.UTC(2026, 10, 20, 10, 0, 0);
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  const EVENTS = ['jira:issue_updated', 'comment_created', 'comment_updated', 'comment_deleted', 'issue_property_set'];
+  const adf = (text: string) => ({ type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
+  const put = (path: string, body: unknown, headers = BOT): Promise<Response> =>
+    fetch(`${base}${path}`, { method: 'PUT', headers, body: JSON.stringify(body) });
+  const getJson = async (path: string): Promise<Record<string, any>> => (await (await fetch(`${base}${path}`, { headers: BOT })).json()) as Record<string, any>;
+  /** The webhooks received since `from`, as `event/type` names (in arrival order, which deliveries do not keep). */
+  const events = (from = 0): string[] =>
+    receiver.received
+      .slice(from)
+      .map((r) => r.body as Record<string, any>)
+      .map((b) => (b.issue_event_type_name ? `${b.webhookEvent}/${b.issue_event_type_name}` : String(b.webhookEvent)));
+
+  beforeAll(async () => {
+    sandbox = createJiraSandbox({ now: () => clock, webhookJitterMs: 0 });
+    base = await sandbox.listen(0);
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    await receiver.close();
+  });
+  beforeEach(() => {
+    sandbox.reset();
+    receiver.received.length = 0;
+    sandbox.registerWebhook({ url: receiver.url, events: EVENTS });
+  });
+
+  it('edits a comment exactly as the comment endpoint does, in one write call', async () => {
+    sandbox.createIssue({ project: 'CR', summary: 'Edit via update' });
+    const viaEndpoint = sandbox.addComment('CR-1', 'first', { as: 'bot' });
+    const viaUpdate = sandbox.addComment('CR-1', 'first', { as: 'bot' });
+    await sandbox.idle();
+    const before = receiver.received.length;
+    clock += 60_000;
+    const since = clock;
+
+    expect((await put(`/rest/api/3/issue/CR-1/comment/${viaEndpoint}`, { body: adf('second') })).status).toBe(200);
+    await sandbox.idle();
+    const middle = receiver.received.length;
+    expect((await put('/rest/api/3/issue/CR-1', { update: { comment: [{ edit: { id: viaUpdate, body: adf('second') } }] } })).status).toBe(204);
+    await sandbox.idle();
+    expect(sandbox.countWrites({ accountId: sandbox.users.bot.accountId, since })).toBe(2);
+
+    const a = await getJson(`/rest/api/3/issue/CR-1/comment/${viaEndpoint}`);
+    const b = await getJson(`/rest/api/3/issue/CR-1/comment/${viaUpdate}`);
+    const strip = ({ id, self, ...rest }: Record<string, any>) => rest;
+    expect(strip(b)).toEqual(strip(a));
+    expect(b.body).toEqual(adf('second'));
+    expect(b.author.accountId).toBe(sandbox.users.bot.accountId);
+    expect(b.updateAuthor.accountId).toBe(sandbox.users.bot.accountId);
+    expect(b.updated).toBe(new Date(clock).toISOString().replace('Z', '+0000'));
+    expect(b.created).not.toBe(b.updated);
+    // The same webhooks, about the comment edited through the issue.
+    expect(events(before).slice(0, middle - before).sort()).toEqual(['comment_updated', 'jira:issue_updated/issue_comment_edited']);
+    expect(events(middle).sort()).toEqual(['comment_updated', 'jira:issue_updated/issue_comment_edited']);
+    for (const r of receiver.received.slice(middle)) expect((r.body as Record<string, any>).comment.id).toBe(viaUpdate);
+  });
+
+  it('applies labels, a comment edit and a property in one call, each as its own endpoint would', async () => {
+    sandbox.createIssue({ project: 'CR', summary: 'All at once', labels: ['custom-request', 'pool-near-limit'] });
+    const comment = sandbox.addComment('CR-1', 'old', { as: 'bot' });
+    await sandbox.idle();
+    const before = receiver.received.length;
+    clock += 60_000;
+    const since = clock;
+    const res = await put('/rest/api/3/issue/CR-1', {
+      update: { comment: [{ edit: { id: comment, body: adf('new') } }], labels: [{ add: 'pool-ok' }, { remove: 'pool-near-limit' }] },
+      properties: [{ key: 'pool-guard', value: { state: 'ok', usedDays: 3 } }],
+    });
+    expect(res.status).toBe(204);
+    await sandbox.idle();
+    expect(sandbox.countWrites({ since })).toBe(1);
+    const issue = sandbox.issue('CR-1')!;
+    expect(issue.labels).toEqual(['custom-request', 'pool-ok']);
+    expect(issue.properties['pool-guard']).toEqual({ state: 'ok', usedDays: 3 });
+    expect(issue.comments.map((c) => [c.id, c.text, c.updateAuthorId])).toEqual([[comment, 'new', sandbox.users.bot.accountId]]);
+    expect(events(before).sort()).toEqual(['comment_updated', 'issue_property_set', 'jira:issue_updated/issue_comment_edited', 'jira:issue_updated/issue_updated']);
+    for (const r of receiver.received.slice(before)) {
+      const body = r.body as Record<string, any>;
+      expect(body.user?.accountId ?? body.comment?.updateAuthor.accountId).toBe(sandbox.users.bot.accountId);
+    }
+    expect(await getJson('/rest/api/3/issue/CR-1/properties/pool-guard')).toEqual({ key: 'pool-guard', value: { state: 'ok', usedDays: 3 } });
+  });
+
+  it('adds and removes comments through update.comment', async () => {
+    sandbox.createIssue({ project: 'CR', summary: 'Add and remove' });
+    const old = sandbox.addComment('CR-1', 'to be removed', { as: 'bot' });
+    await sandbox.idle();
+    const before = receiver.received.length;
+    const res = await put('/rest/api/3/issue/CR-1', { update: { comment: [{ remove: { id: old } }, { add: { body: adf('added') } }] } });
+    expect(res.status).toBe(204);
+    await sandbox.idle();
+    const comments = sandbox.issue('CR-1')!.comments;
+    expect(comments.map((c) => [c.text, c.authorId])).toEqual([['added', sandbox.users.bot.accountId]]);
+    expect(events(before).sort()).toEqual(['comment_created', 'comment_deleted', 'jira:issue_updated/issue_commented']);
+  });
+
+  it('refuses an edit or remove of a comment that is not on the issue with a 400 on comment, and applies nothing', async () => {
+    sandbox.createIssue({ project: 'CR', summary: 'Target', labels: ['custom-request'] });
+    sandbox.createIssue({ project: 'CR', summary: 'Other' });
+    const mine = sandbox.addComment('CR-1', 'mine', { as: 'bot' });
+    const elsewhere = sandbox.addComment('CR-2', 'on another issue', { as: 'bot' });
+    const samsComment = sandbox.addComment('CR-1', 'by Sam');
+    await sandbox.idle();
+    const before = receiver.received.length;
+    const snapshot = sandbox.issue('CR-1')!;
+    const rest = { labels: [{ add: 'pool-ok' }] };
+    const properties = [{ key: 'pool-guard', value: { state: 'ok' } }];
+
+    for (const op of [
+      { edit: { id: '999999', body: adf('x') } },
+      { edit: { id: elsewhere, body: adf('x') } },
+      { remove: { id: '999999' } },
+      { edit: { id: samsComment, body: adf('x') } },
+      { edit: { id: mine, body: 'not an ADF document' } },
+    ]) {
+      const res = await put('/rest/api/3/issue/CR-1', { update: { comment: [op], ...rest }, properties });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { errorMessages: string[]; errors: Record<string, string> };
+      expect(body).toEqual({ errorMessages: [], errors: { comment: expect.any(String) } });
+    }
+    expect(((await (await put('/rest/api/3/issue/CR-1', { update: { comment: [{ edit: { id: '999999', body: adf('x') } }] } })).json()) as any).errors.comment).toBe(
+      'Can not find a comment for the id: 999999.',
+    );
+    // A remove and then an edit of the same comment: the edit finds nothing, and the remove is not applied either.
+    const removeThenEdit = await put('/rest/api/3/issue/CR-1', { update: { comment: [{ remove: { id: mine } }, { edit: { id: mine, body: adf('x') } }] } });
+    expect(removeThenEdit.status).toBe(400);
+
+    await sandbox.idle();
+    expect(sandbox.issue('CR-1')).toEqual(snapshot);
+    expect(receiver.received.length).toBe(before);
+    expect(sandbox.issue('CR-2')!.comments[0]!.text).toBe('on another issue');
+  });
+
+  it('sets properties in an edit with the property endpoint validation, checked before anything is applied', async () => {
+    sandbox.createIssue({ project: 'CR', summary: 'Properties', labels: ['custom-request'] });
+    const mine = sandbox.addComment('CR-1', 'mine', { as: 'bot' });
+    await sandbox.idle();
+    const snapshot = sandbox.issue('CR-1')!;
+    const withEdits = (properties: unknown) => ({ update: { labels: [{ add: 'pool-ok' }], comment: [{ edit: { id: mine, body: adf('changed') } }] }, properties });
+    const cases: [unknown, RegExp][] = [
+      [[{ key: 'big', value: { v: 'x'.repeat(32_800) } }], /longer than 32768/],
+      [[{ key: 'k'.repeat(256), value: 1 }], /between 1 and 255/],
+      [[{ key: '', value: 1 }], /between 1 and 255/],
+      [[{ key: 'nothing' }], /non-empty JSON/],
+    ];
+    for (const [properties, message] of cases) {
+      const res = await put('/rest/api/3/issue/CR-1', withEdits(properties));
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { errorMessages: string[] }).errorMessages[0]).toMatch(message);
+    }
+    await sandbox.idle();
+    expect(sandbox.issue('CR-1')).toEqual(snapshot);
+
+    const exactly = { v: 'x'.repeat(32_768 - '{"v":""}'.length) };
+    expect((await put('/rest/api/3/issue/CR-1', { properties: [{ key: 'k'.repeat(255), value: exactly }, { key: 'pool-guard', value: 'text' }] })).status).toBe(204);
+    expect(sandbox.issue('CR-1')!.properties).toEqual({ ['k'.repeat(255)]: exactly, 'pool-guard': 'text' });
+  });
+
+  it('takes update.comment in a transition (the spec example) and applies nothing of a refused one', async () => {
+    sandbox.createIssue({ project: 'CR', summary: 'Transition' });
+    const post = (body: unknown) => fetch(`${base}/rest/api/3/issue/CR-1/transitions`, { method: 'POST', headers: BOT, body: JSON.stringify(body) });
+    const refused = await post({ transition: { id: '31' }, update: { comment: [{ edit: { id: '999999', body: adf('x') } }] } });
+    expect(refused.status).toBe(400);
+    expect(sandbox.issue('CR-1')!.status).toBe('To Do');
+    const ok = await post({ transition: { id: '31' }, update: { comment: [{ add: { body: adf('Bug has been fixed') } }] } });
+    expect(ok.status).toBe(204);
+    expect(sandbox.issue('CR-1')!.status).toBe('Done');
+    expect(sandbox.issue('CR-1')!.comments.map((c) => c.text)).toEqual(['Bug has been fixed']);
+  });
+
+  it('refuses comment operations on create, as before', async () => {
+    const res = await fetch(`${base}/rest/api/3/issue`, {
+      method: 'POST',
+      headers: BOT,
+      body: JSON.stringify({ fields: { project: { key: 'CR' }, summary: 'New', issuetype: { name: 'Task' } }, update: { comment: [{ add: { body: adf('x') } }] } }),
+    });
+    expect(res.status).toBe(400);
+    expect(sandbox.issues()).toHaveLength(0);
+  });
+});
