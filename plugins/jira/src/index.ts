@@ -16,7 +16,7 @@ export { parseWebhook, DELIVERY_ID_HEADER } from './parse-webhook.js';
 export { fetchTicket, issueToTicket, progressOf, ticketFields } from './fetch-ticket.js';
 export { fieldIdResolver, pickFieldIds, type FieldIds } from './field-ids.js';
 export { buildJql, listTickets, marksOf } from './list-tickets.js';
-export { mapHttpError, mapNetworkError, retryAfterMs, DEFAULT_RETRY_AFTER_MS } from './map-error.js';
+export { mapHttpError, mapNetworkError, retryAfterMs, DEFAULT_RETRY_AFTER_MS, JiraHttpError } from './map-error.js';
 export { renderCommentAdf, firstBlockText, type AdfDoc } from './render-comment.js';
 export { writeBack, badgeJson, BADGE_PROPERTY_KEY } from './write-back.js';
 export { createJiraHttp, DEFAULT_REQUEST_TIMEOUT_MS, type JiraHttp } from './jira-http.js';

@@ -3,7 +3,9 @@
  * 429 -> rate_limited (Retry-After seconds -> ms, 5 s when absent); 401/403 -> auth; 404 ->
  * not_found; 400/409/422 and other 4xx -> invalid; 408, 5xx, network errors and timeouts ->
  * transient (with Retry-After when a 503 gives one). The client never retries by itself.
- * Messages name the call and Jira's error text, never credentials.
+ * Messages name the call and Jira's error text, never credentials. The error keeps Jira's error
+ * body apart (`JiraHttpError`: `errorMessages` and the per-field `errors`), so a caller can tell which
+ * part of a combined edit Jira refused (write-back.ts: the comment).
  */
 import { TrackerError } from '@pool-guard/shared/tracker';
 
@@ -16,6 +18,34 @@ export function retryAfterMs(value: string | null | undefined, nowMs: number = D
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? null : Math.max(0, date - nowMs);
+}
+
+/** A Jira HTTP failure: a TrackerError that also carries Jira's error body. */
+export class JiraHttpError extends TrackerError {
+  constructor(
+    kind: TrackerError['kind'],
+    message: string,
+    retryAfterMs: number | null,
+    status: number,
+    /** `errorMessages` of Jira's error body. */
+    readonly errorMessages: readonly string[],
+    /** `errors` of Jira's error body: field id -> message. */
+    readonly fieldErrors: Readonly<Record<string, string>>,
+  ) {
+    super(kind, message, retryAfterMs, status);
+  }
+}
+
+/** Jira's `{"errorMessages":[...],"errors":{...}}`, each part empty when absent. */
+export function jiraErrorParts(body: unknown): { errorMessages: string[]; fieldErrors: Record<string, string> } {
+  if (typeof body !== 'object' || body === null) return { errorMessages: [], fieldErrors: {} };
+  const b = body as { errorMessages?: unknown; errors?: unknown };
+  const errorMessages = Array.isArray(b.errorMessages) ? b.errorMessages.filter((m): m is string => typeof m === 'string') : [];
+  const fieldErrors: Record<string, string> = {};
+  if (typeof b.errors === 'object' && b.errors !== null && !Array.isArray(b.errors)) {
+    for (const [k, v] of Object.entries(b.errors as Record<string, unknown>)) fieldErrors[k] = String(v);
+  }
+  return { errorMessages, fieldErrors };
 }
 
 /** Jira's `{"errorMessages":[...],"errors":{...}}` as one short line. */
@@ -37,15 +67,18 @@ export function mapHttpError(
   headers: { get(name: string): string | null },
   body: unknown,
   call: string,
-): TrackerError {
+): JiraHttpError {
   const detail = jiraErrorText(body);
   const message = `Jira ${call} answered ${status}${detail ? `: ${detail}` : ''}`;
   const retryAfter = retryAfterMs(headers.get('retry-after'));
-  if (status === 429) return new TrackerError('rate_limited', message, retryAfter ?? DEFAULT_RETRY_AFTER_MS, status);
-  if (status === 401 || status === 403) return new TrackerError('auth', message, null, status);
-  if (status === 404) return new TrackerError('not_found', message, null, status);
-  if (status === 408 || status >= 500) return new TrackerError('transient', message, retryAfter, status);
-  return new TrackerError('invalid', message, null, status);
+  const { errorMessages, fieldErrors } = jiraErrorParts(body);
+  const error = (kind: TrackerError['kind'], after: number | null): JiraHttpError =>
+    new JiraHttpError(kind, message, after, status, errorMessages, fieldErrors);
+  if (status === 429) return error('rate_limited', retryAfter ?? DEFAULT_RETRY_AFTER_MS);
+  if (status === 401 || status === 403) return error('auth', null);
+  if (status === 404) return error('not_found', null);
+  if (status === 408 || status >= 500) return error('transient', retryAfter);
+  return error('invalid', null);
 }
 
 export function mapNetworkError(err: unknown, call: string, timeoutMs: number): TrackerError {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_RETRY_AFTER_MS, mapHttpError, mapNetworkError, retryAfterMs } from '../src/index.js';
+import { isTrackerError } from '@pool-guard/shared/tracker';
+import { DEFAULT_RETRY_AFTER_MS, JiraHttpError, mapHttpError, mapNetworkError, retryAfterMs } from '../src/index.js';
 
 const headers = (values: Record<string, string> = {}) => ({ get: (name: string) => values[name.toLowerCase()] ?? null });
 const NOW = Date.UTC(2026, 10, 27, 12, 0, 0);
@@ -34,6 +35,15 @@ describe('mapHttpError', () => {
   it('puts field errors into the message', () => {
     const err = mapHttpError(400, headers(), { errorMessages: [], errors: { labels: 'bad label' } }, 'PUT /rest/api/3/issue/1');
     expect(err.message).toContain('labels: bad label');
+  });
+
+  it("keeps Jira's error body apart, on a TrackerError", () => {
+    const err = mapHttpError(400, headers(), { errorMessages: ['one'], errors: { comment: 'Can not find a comment for the id: 9.' } }, 'PUT /x');
+    expect(err).toBeInstanceOf(JiraHttpError);
+    expect(isTrackerError(err)).toBe(true);
+    expect(err.errorMessages).toEqual(['one']);
+    expect(err.fieldErrors).toEqual({ comment: 'Can not find a comment for the id: 9.' });
+    expect(mapHttpError(502, headers(), '<html>bad gateway</html>', 'PUT /x')).toMatchObject({ errorMessages: [], fieldErrors: {} });
   });
 });
 
