@@ -251,10 +251,11 @@ describe('writeBack', () => {
     await expect(client.writeBack({ ticketKey: 'CR-1', ticketId: issue.id, badge: null })).resolves.toEqual({ commentId: null, calls: 1 });
   });
 
-  it('writes comment, then labels, then badge, and counts its calls', async () => {
+  it('writes a first write-back (no comment id) as POST comment + one PUT issue with labels and badge', async () => {
     const issue = sandbox.createIssue({ project: 'CR', summary: 'Order', labels: ['custom-request'] });
     await client.whoAmI();
     const before = sandbox.requestLog.length;
+    const since = Date.now();
     const result = await client.writeBack({
       ticketKey: 'CR-1',
       ticketId: issue.id,
@@ -267,9 +268,138 @@ describe('writeBack', () => {
       `GET /rest/api/3/issue/${issue.id}/comment`,
       `POST /rest/api/3/issue/${issue.id}/comment`,
       `PUT /rest/api/3/issue/${issue.id}`,
-      `PUT /rest/api/3/issue/${issue.id}/properties/pool-guard`,
+    ]);
+    expect(result.calls).toBe(3);
+    expect(sandbox.countWrites({ accountId: bot(), since })).toBe(2);
+    const shown = sandbox.issue('CR-1')!;
+    expect(shown.labels).toEqual(['custom-request', 'pool-ok']);
+    expect(shown.properties['pool-guard']).toEqual({ ...BADGE, state: 'ok' });
+    expect(ourComments('CR-1').map((c) => c.id)).toEqual([result.commentId]);
+  });
+
+  it('writes a steady-state write-back (known comment, changed badge and comment) in exactly one call', async () => {
+    const issue = sandbox.createIssue({ project: 'CR', summary: 'Steady', labels: ['custom-request', 'pool-ok'] });
+    const first = await client.writeBack({ ticketKey: 'CR-1', ticketId: issue.id, comment: { doc: doc('used 3'), commentId: null }, badge: BADGE });
+    const created = ourComments('CR-1')[0]!;
+    const before = sandbox.requestLog.length;
+    const result = await client.writeBack({
+      ticketKey: 'CR-1',
+      ticketId: issue.id,
+      comment: { doc: doc('used 5'), commentId: first.commentId },
+      badge: { ...BADGE, usedDays: 14.5 },
+    });
+    expect(result).toEqual({ commentId: first.commentId, calls: 1 });
+    expect(sandbox.requestLog.slice(before).map((e) => `${e.method} ${e.path} ${e.status}`)).toEqual([`PUT /rest/api/3/issue/${issue.id} 204`]);
+    const shown = sandbox.issue('CR-1')!;
+    expect(shown.properties['pool-guard']).toEqual({ ...BADGE, usedDays: 14.5 });
+    expect(shown.labels).toEqual(['custom-request', 'pool-ok']);
+    const comment = ourComments('CR-1');
+    expect(comment).toHaveLength(1);
+    expect(comment[0]).toMatchObject({ id: created.id, created: created.created, updateAuthorId: bot(), text: 'Custom-work pool\nStatus: used 5\nline one\nline two' });
+  });
+
+  it('writes labels, comment and badge with a known comment id in one call, leaving other labels alone', async () => {
+    const issue = sandbox.createIssue({ project: 'CR', summary: 'All three', labels: ['custom-request', 'vip', 'pool-ok'] });
+    const first = await client.writeBack({ ticketKey: 'CR-1', ticketId: issue.id, comment: { doc: doc('ok'), commentId: null } });
+    sandbox.editIssue('CR-1', { labels: { add: ['added-by-sam'] } });
+    const since = Date.now();
+    const before = sandbox.requestLog.length;
+    const result = await client.writeBack({
+      ticketKey: 'CR-1',
+      ticketId: issue.id,
+      comment: { doc: doc('over'), commentId: first.commentId },
+      labels: { add: ['pool-over-limit'], remove: ['pool-ok', 'pool-near-limit', 'pool-no-limit'] },
+      badge: { ...BADGE, state: 'over-limit' },
+    });
+    expect(result).toEqual({ commentId: first.commentId, calls: 1 });
+    expect(sandbox.requestLog.slice(before).map((e) => `${e.method} ${e.path}`)).toEqual([`PUT /rest/api/3/issue/${issue.id}`]);
+    expect(sandbox.countWrites({ accountId: bot(), since })).toBe(1);
+    const shown = sandbox.issue('CR-1')!;
+    expect(shown.labels).toEqual(['custom-request', 'vip', 'added-by-sam', 'pool-over-limit']);
+    expect(shown.properties['pool-guard']).toEqual({ ...BADGE, state: 'over-limit' });
+    expect(ourComments('CR-1').map((c) => [c.id, c.text.split('\n')[1]])).toEqual([[first.commentId, 'Status: over']]);
+    // A retry of the same write-back ends in the same state.
+    await client.writeBack({
+      ticketKey: 'CR-1',
+      ticketId: issue.id,
+      comment: { doc: doc('over'), commentId: first.commentId },
+      labels: { add: ['pool-over-limit'], remove: ['pool-ok', 'pool-near-limit', 'pool-no-limit'] },
+      badge: { ...BADGE, state: 'over-limit' },
+    });
+    expect(sandbox.issue('CR-1')).toMatchObject({ labels: shown.labels, properties: shown.properties });
+    expect(ourComments('CR-1').map((c) => [c.id, c.text.split('\n')[1]])).toEqual([[first.commentId, 'Status: over']]);
+  });
+
+  it('falls back when its comment was deleted meanwhile: one new comment, labels and badge land', async () => {
+    const issue = sandbox.createIssue({ project: 'CR', summary: 'Comment deleted', labels: ['custom-request', 'pool-ok'] });
+    const first = await client.writeBack({ ticketKey: 'CR-1', ticketId: issue.id, comment: { doc: doc('ok'), commentId: null }, badge: BADGE });
+    sandbox.addComment('CR-1', 'Why is this over the limit?');
+    // A person deletes Pool Guard's comment (the sandbox lets only authors delete, so through its account).
+    const deleted = await fetch(`${baseUrl}/rest/api/3/issue/CR-1/comment/${first.commentId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Basic ${Buffer.from('pool-guard@example.com:sandbox-bot-token').toString('base64')}` },
+    });
+    expect(deleted.status).toBe(204);
+    const before = sandbox.requestLog.length;
+    const result = await client.writeBack({
+      ticketKey: 'CR-1',
+      ticketId: issue.id,
+      comment: { doc: doc('over'), commentId: first.commentId },
+      labels: { add: ['pool-over-limit'], remove: ['pool-ok'] },
+      badge: { ...BADGE, state: 'over-limit' },
+    });
+    expect(sandbox.requestLog.slice(before).map((e) => `${e.method} ${e.path} ${e.status}`)).toEqual([
+      `PUT /rest/api/3/issue/${issue.id} 400`,
+      `GET /rest/api/3/issue/${issue.id}/comment 200`,
+      `POST /rest/api/3/issue/${issue.id}/comment 201`,
+      `PUT /rest/api/3/issue/${issue.id} 204`,
     ]);
     expect(result.calls).toBe(4);
+    expect(result.commentId).not.toBe(first.commentId);
+    const comments = ourComments('CR-1');
+    expect(comments.map((c) => [c.id, c.text.split('\n')[1]])).toEqual([[result.commentId, 'Status: over']]);
+    const shown = sandbox.issue('CR-1')!;
+    expect(shown.labels).toEqual(['custom-request', 'pool-over-limit']);
+    expect(shown.properties['pool-guard']).toEqual({ ...BADGE, state: 'over-limit' });
+    expect(shown.comments.map((c) => c.text)).toContain('Why is this over the limit?');
+    // The next write-back with the new id is one call again.
+    const next = await client.writeBack({ ticketKey: 'CR-1', ticketId: issue.id, comment: { doc: doc('ok'), commentId: result.commentId } });
+    expect(next).toEqual({ commentId: result.commentId, calls: 1 });
+  });
+
+  it('falls back to its own comment when the stored id is not on the issue, and still fails when the issue is gone', async () => {
+    const issue = sandbox.createIssue({ project: 'CR', summary: 'Stale id' });
+    const other = sandbox.createIssue({ project: 'CR', summary: 'Elsewhere' });
+    const mine = await client.writeBack({ ticketKey: 'CR-1', ticketId: issue.id, comment: { doc: doc('one'), commentId: null } });
+    const elsewhere = await client.writeBack({ ticketKey: 'CR-2', ticketId: other.id, comment: { doc: doc('other'), commentId: null } });
+    const result = await client.writeBack({ ticketKey: 'CR-1', ticketId: issue.id, comment: { doc: doc('two'), commentId: elsewhere.commentId }, badge: BADGE });
+    expect(result.commentId).toBe(mine.commentId);
+    expect(ourComments('CR-1').map((c) => c.text.split('\n')[1])).toEqual(['Status: two']);
+    expect(ourComments('CR-2').map((c) => c.text.split('\n')[1])).toEqual(['Status: other']);
+    expect(sandbox.issue('CR-1')!.properties['pool-guard']).toEqual(BADGE);
+
+    sandbox.deleteIssue('CR-1');
+    const err = await trackerError(client.writeBack({ ticketKey: 'CR-1', ticketId: issue.id, comment: { doc: doc('three'), commentId: mine.commentId }, badge: BADGE }));
+    expect(err.kind).toBe('not_found');
+  });
+
+  it('removes the badge with a DELETE after the one edit', async () => {
+    const issue = sandbox.createIssue({ project: 'CR', summary: 'Left the pool', labels: ['custom-request', 'pool-ok'] });
+    const first = await client.writeBack({ ticketKey: 'CR-1', ticketId: issue.id, comment: { doc: doc('ok'), commentId: null }, badge: BADGE });
+    const before = sandbox.requestLog.length;
+    const result = await client.writeBack({
+      ticketKey: 'CR-1',
+      ticketId: issue.id,
+      comment: { doc: doc('left'), commentId: first.commentId },
+      labels: { add: [], remove: ['pool-ok'] },
+      badge: null,
+    });
+    expect(sandbox.requestLog.slice(before).map((e) => `${e.method} ${e.path}`)).toEqual([
+      `PUT /rest/api/3/issue/${issue.id}`,
+      `DELETE /rest/api/3/issue/${issue.id}/properties/pool-guard`,
+    ]);
+    expect(result).toEqual({ commentId: first.commentId, calls: 2 });
+    expect(sandbox.issue('CR-1')).toMatchObject({ labels: ['custom-request'], properties: {} });
   });
 
   it('produces echo events whose actor is our own account', async () => {

@@ -152,6 +152,21 @@ describe('Jira sandbox against the Jira Cloud OpenAPI spec', () => {
     await call('POST', '/rest/api/3/search/jql', '/rest/api/3/search/jql', 200, { jql: 'project = CR' });
   });
 
+  it("takes Pool Guard's one-call write-back, whose body is the spec's IssueUpdateDetails", async () => {
+    const doc = { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Pool' }] }] };
+    const created = (await call('POST', '/rest/api/3/issue/{issueIdOrKey}/comment', '/rest/api/3/issue/CR-1/comment', 201, { body: doc })) as { id: string };
+    const body = {
+      update: { comment: [{ edit: { id: created.id, body: doc } }], labels: [{ add: 'pool-ok' }, { remove: 'pool-over-limit' }] },
+      properties: [{ key: 'pool-guard', value: { state: 'ok' } }],
+    };
+    const validate = ajv.compile(pointIntoSpec({ $ref: '#/components/schemas/IssueUpdateDetails' }) as object);
+    expect(validate(body)).toBe(true);
+    expect(validate({ update: { comment: [{ change: {} }] } })).toBe(false);
+    const res = await fetch(`${base}/rest/api/3/issue/CR-1`, { method: 'PUT', headers, body: JSON.stringify(body) });
+    expect(res.status).toBe(204);
+    expect(sandbox.issue('CR-1')!.properties['pool-guard']).toEqual({ state: 'ok' });
+  });
+
   it('has a spec that would reject a wrong shape (the check can fail)', () => {
     const validate = responseValidator('GET', '/rest/api/3/myself', 200);
     expect(validate({ accountId: 'x', notAUserField: true })).toBe(false);
