@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startRedisServer } from '../test/redis-server.js';
+import { prewarm } from './loader/transpile.mjs';
 import { ROOT } from './support/processes.js';
 import { removeBenchConfigs } from './support/services.js';
 import { round } from './support/stats.js';
@@ -73,6 +74,8 @@ async function main(): Promise<void> {
   const step = (s: string) => log(`${s} (at ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   const info = machine();
   log(`Pool Guard bench${args.smoke ? ' (smoke: tiny loads, no targets)' : ''} — ${info.cpus} cores, node ${String(info.node)}, redis ${String(info.redis)}, load ${(info.loadAverageAtStart as number[]).join(' ')}`);
+  // Fill the loader's transpile cache first, so no measured process loads the TypeScript compiler.
+  await prewarm();
   const redis = await startRedisServer();
   const s = args.smoke;
   const profileArgs = ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'profiles')}`];

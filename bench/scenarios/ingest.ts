@@ -212,13 +212,13 @@ export async function runIngest(options: IngestOptions, log: (s: string) => void
     const linearRate = Math.max(1, Math.floor(linearMedian / 2));
     const [jh, lh] = (await load(
       [
-        { ...jiraRun, overallRate: jiraRate },
-        { ...linearRun, overallRate: linearRate },
+        { ...jiraRun, overallRate: jiraRate, paced: true },
+        { ...linearRun, overallRate: linearRate, paced: true },
       ],
       [receiver.child, receiver.child],
       options.redisPid,
     )) as [MeasuredLoad, MeasuredLoad];
-    log(`  ingest at half rate: jira ${jiraRate}/s p99 ${jh.latencyMs.p99} ms, linear ${linearRate}/s p99 ${lh.latencyMs.p99} ms`);
+    log(`  ingest at half rate (evenly paced): jira ${jiraRate}/s p50 ${jh.latencyMs.p50.toFixed(1)} ms p99 ${jh.latencyMs.p99.toFixed(1)} ms, linear ${linearRate}/s p50 ${lh.latencyMs.p50.toFixed(1)} ms p99 ${lh.latencyMs.p99.toFixed(1)} ms`);
     await redis.flushdb();
     return {
       cpuUsPerRequest: {
