@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import { errorHandler, healthRoute, notFoundHandler, type HealthCheck } from '@pool-guard/shared/http';
-import { webhooksRouter } from './routes/webhooks.js';
+import { mountWebhooks } from './routes/webhooks.js';
 import type { ReceiverDeps } from './receiver-deps.js';
 
 /** The receiver alone: `POST /webhooks/{tracker}/{tenant}` and `GET /healthz`. */
@@ -8,7 +8,7 @@ export function createReceiverApp(deps: ReceiverDeps, health: readonly HealthChe
   const app = express();
   app.disable('x-powered-by');
   app.get('/healthz', healthRoute(health));
-  app.use('/webhooks', webhooksRouter(deps));
+  mountWebhooks(app, deps);
   app.use(notFoundHandler());
   app.use(errorHandler(deps.logger));
   return app;

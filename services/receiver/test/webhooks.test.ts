@@ -114,6 +114,68 @@ describe('webhook receiver', () => {
     expect(res.status).toBe(413);
   });
 
+  it('answers 413 to a chunked body that grows past 1 MB, and still takes the next webhook on that connection', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 17; i++) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const res = await fetch(`${base}/webhooks/jira/acme`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature': jiraSign('x') },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ error: 'request body is too large' });
+    const { body, headers } = fixture('jira', 'jira-issue-updated-labels.json');
+    expect((await post('/webhooks/jira/acme', body, { ...headers, 'x-atlassian-webhook-identifier': 'after-413' })).status).toBe(202);
+  });
+
+  it('reads a chunked body (no Content-Length) and a gzip-encoded one like any other', async () => {
+    const { body, headers } = fixture('jira', 'jira-issue-updated-estimate-changed.json');
+    const chunked = await fetch(`${base}/webhooks/jira/acme`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers, 'x-atlassian-webhook-identifier': 'chunked-1' },
+      body: new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(body.subarray(0, 100));
+          controller.enqueue(body.subarray(100));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(202);
+    const { gzipSync } = await import('node:zlib');
+    const gzipped = await post('/webhooks/jira/acme', gzipSync(body), { ...headers, 'content-encoding': 'gzip', 'x-atlassian-webhook-identifier': 'gzip-1' });
+    expect(gzipped.status).toBe(202);
+    const unknown = await post('/webhooks/jira/acme', body, { ...headers, 'content-encoding': 'x-unknown', 'x-atlassian-webhook-identifier': 'enc-1' });
+    expect(unknown.status).toBe(415);
+    const ids = (await queued()).map((d) => d.deliveryId);
+    expect(ids).toEqual(expect.arrayContaining(['chunked-1', 'gzip-1']));
+    expect(ids).not.toContain('enc-1');
+  });
+
+  it('drops a body shorter than its Content-Length when the sender gives up, queues nothing and keeps serving', async () => {
+    const before = (await queued()).length;
+    const { request } = await import('node:http');
+    const { port } = new URL(base);
+    const status = await new Promise<number | 'closed'>((resolveStatus) => {
+      const req = request({ host: '127.0.0.1', port: Number(port), method: 'POST', path: '/webhooks/jira/acme', headers: { 'content-length': '100', 'content-type': 'application/json' } });
+      req.on('response', (res) => resolveStatus(res.statusCode ?? 0));
+      req.on('error', () => resolveStatus('closed'));
+      req.write('{"webhookEvent":');
+      setTimeout(() => req.destroy(), 100);
+    });
+    // The sender hung up: nobody is left to read an answer, and nothing was queued.
+    expect(status).toBe('closed');
+    expect((await queued()).length).toBe(before);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
   it('answers 404 to an unknown tenant, a tenant of another tracker and an unknown tracker', async () => {
     const { body, headers } = fixture('jira', 'jira-issue-created.json');
     expect((await post('/webhooks/jira/nobody', body, headers)).status).toBe(404);

@@ -5,7 +5,7 @@
 import type { Server } from 'node:http';
 import express, { type Express } from 'express';
 import { adminApiRouter, queuesBoardRouter } from '@pool-guard/admin';
-import { webhooksRouter } from '@pool-guard/receiver';
+import { mountWebhooks } from '@pool-guard/receiver';
 import { createWorkers, type PoolGuardWorkers } from '@pool-guard/worker';
 import type { ConfigFile } from '@pool-guard/shared/config';
 import { closeServer, errorHandler, healthRoute, listen, notFoundHandler } from '@pool-guard/shared/http';
@@ -69,7 +69,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...(workers ? [{ name: 'workers', check: () => workers.isRunning() }] : []),
     ]),
   );
-  app.use('/webhooks', webhooksRouter(deps));
+  mountWebhooks(app, deps);
   app.use('/api/v1', adminApiRouter(deps));
   app.use(queuesBoardRouter(deps));
   options.mount?.(app);

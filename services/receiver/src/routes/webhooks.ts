@@ -1,19 +1,23 @@
-import express, { type Request, type Response, type Router } from 'express';
+import type { IRouter, Request, Response } from 'express';
 import type { TrackerId } from '@pool-guard/shared/tracker';
 import { receiveWebhook, type ReceiveOutcome } from '../use-cases/receive-webhook.js';
 import type { ReceiverDeps } from '../receiver-deps.js';
+import { readWebhookBody } from './read-webhook-body.js';
 
 /** Largest webhook body taken; larger ones get 413. */
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
 const TRACKERS: readonly TrackerId[] = ['jira', 'linear'];
 
-function lowerCaseHeaders(req: Request): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
+/**
+ * Node already lower-cases header names and joins repeated headers with ", " — all but
+ * `set-cookie`, the one it keeps as an array, which no webhook carries; it is left out.
+ */
+function headersOf(req: Request): Record<string, string | undefined> {
+  const headers = req.headers;
+  if (headers['set-cookie'] === undefined) return headers as Record<string, string | undefined>;
+  const { 'set-cookie': _dropped, ...rest } = headers;
+  return rest as Record<string, string | undefined>;
 }
 
 /**
@@ -69,11 +73,13 @@ function send(res: Response, tracker: TrackerId, outcome: ReceiveOutcome): void 
   }
 }
 
-/** `POST /webhooks/{jira|linear}/{tenant}`: raw bytes in, so the signature is checked over exactly what was signed. */
-export function webhooksRouter(deps: ReceiverDeps): Router {
-  const router = express.Router();
-  const raw = express.raw({ type: () => true, limit: MAX_WEBHOOK_BYTES });
-  router.post('/:tracker/:tenant', raw, async (req: Request, res: Response) => {
+/**
+ * Adds `POST /webhooks/{jira|linear}/{tenant}` to an app: raw bytes in, so the signature is checked
+ * over exactly what was signed. Mounted on the app itself rather than a nested router, which would
+ * match and rewrite the path twice per webhook.
+ */
+export function mountWebhooks(app: IRouter, deps: ReceiverDeps): void {
+  app.post('/webhooks/:tracker/:tenant', readWebhookBody(MAX_WEBHOOK_BYTES), async (req: Request, res: Response) => {
     const tracker = req.params.tracker as TrackerId;
     if (!TRACKERS.includes(tracker)) {
       res.status(404).json({ error: `unknown tracker "${String(req.params.tracker)}"; use jira or linear` });
@@ -83,7 +89,7 @@ export function webhooksRouter(deps: ReceiverDeps): Router {
     const outcome = await receiveWebhook(deps, {
       tracker,
       tenantId: String(req.params.tenant),
-      raw: { headers: lowerCaseHeaders(req), body },
+      raw: { headers: headersOf(req), body },
     });
     if (outcome.kind === 'ignored') {
       deps.logger.debug({ tracker, tenant: req.params.tenant, event: outcome.eventName }, 'webhook ignored (not an event Pool Guard uses)');
@@ -92,5 +98,4 @@ export function webhooksRouter(deps: ReceiverDeps): Router {
     }
     send(res, tracker, outcome);
   });
-  return router;
 }
