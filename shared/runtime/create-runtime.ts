@@ -9,6 +9,7 @@ import { createQueues, type PoolGuardQueues } from '../queue/index.js';
 import {
   LedgerStore,
   SweepStore,
+  TicketActivity,
   TicketLocks,
   TrackerThrottle,
   createKeySpace,
@@ -29,6 +30,8 @@ export interface Runtime {
   keys: KeySpace;
   store: LedgerStore;
   locks: TicketLocks;
+  /** When tickets and pools last changed (write-backs wait for a burst to end). */
+  activity: TicketActivity;
   throttle: TrackerThrottle;
   /** Reconcile sweeps: the per-tenant lease and the last report. */
   sweeps: SweepStore;
@@ -71,6 +74,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     keys,
     store,
     locks: new TicketLocks(redis, keys),
+    activity: new TicketActivity(redis, keys),
     throttle: new TrackerThrottle(redis, keys),
     sweeps: new SweepStore(redis, keys),
     queues,

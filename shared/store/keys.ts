@@ -26,6 +26,10 @@ export interface TenantKeys {
   written(ticketId: string): string;
   /** String (PX): a write-back to one ticket is running. */
   writeLock(ticketId: string): string;
+  /** String (PX, epoch ms): when an event last changed this ticket in the ledger (TicketActivity). */
+  ticketActivity(ticketId: string): string;
+  /** String (PX, epoch ms): when an event last changed this pool's requests (TicketActivity). */
+  poolActivity(poolId: string): string;
   /** String (PX): the tracker asked us to pause until this epoch ms. */
   trackerPause(): string;
   /** String (counter, TTL): consecutive transient failures of the tenant's tracker. */
@@ -53,6 +57,8 @@ export function createKeySpace(prefix = 'pg'): KeySpace {
         dirtyPools: () => `${t}:dirty-pools`,
         written: (id) => `${t}:written:${id}`,
         writeLock: (id) => `${t}:write-lock:${id}`,
+        ticketActivity: (id) => `${t}:activity:ticket:${id}`,
+        poolActivity: (poolId) => `${t}:activity:pool:${poolId}`,
         trackerPause: () => `${t}:tracker-pause`,
         trackerFailures: () => `${t}:tracker-failures`,
         trackerAccount: () => `${t}:tracker-account`,

@@ -43,6 +43,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     tenants: runtime.tenants,
     store: runtime.store,
     locks: runtime.locks,
+    activity: runtime.activity,
     throttle: runtime.throttle,
     sweeps: runtime.sweeps,
     queues: runtime.queues,

@@ -1,7 +1,7 @@
 import type { Logger } from '@pool-guard/shared/logging';
 import type { PoolGuardQueues } from '@pool-guard/shared/queue';
 import type { ReconcileSettings } from '@pool-guard/shared/config';
-import type { LedgerStore, SweepStore, TicketLocks, TrackerThrottle } from '@pool-guard/shared/store';
+import type { LedgerStore, SweepStore, TicketActivity, TicketLocks, TrackerThrottle } from '@pool-guard/shared/store';
 import type { TenantRegistry } from '@pool-guard/shared/tracker';
 import type { TenantGate } from './tenant-gate.js';
 
@@ -10,6 +10,8 @@ export interface WorkerDeps {
   logger: Logger;
   store: LedgerStore;
   locks: TicketLocks;
+  /** When tickets and pools last changed: write-backs wait for a burst of changes to end. */
+  activity: TicketActivity;
   throttle: TrackerThrottle;
   /** Reconcile sweeps: the per-tenant lease and the last report. */
   sweeps: SweepStore;

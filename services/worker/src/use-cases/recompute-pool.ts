@@ -84,7 +84,7 @@ export async function enqueuePoolWriteBack(deps: WorkerDeps, tenant: string, poo
 /** The `pool.writeback` job: a write-back for each ticket now in the pool (behind own changes). */
 export async function writeBackPool(deps: WorkerDeps, tenant: TenantContext, poolId: string): Promise<number> {
   const snapshot = await deps.store.readPool(tenant.id, poolId);
-  return enqueueWriteBacks(deps, tenant.id, snapshot.requests.map((r) => r.id), 'figures');
+  return enqueueWriteBacks(deps, tenant.id, snapshot.requests.map((r) => r.id), 'figures', poolId);
 }
 
 /**
@@ -104,7 +104,7 @@ export async function recomputePool(deps: WorkerDeps, tenant: TenantContext, poo
     else {
       await enqueueWriteBacks(deps, tenant.id, own);
       if (figures.length > POOL_WRITE_BACK_FAN_OUT) await enqueuePoolWriteBack(deps, tenant.id, poolId);
-      else await enqueueWriteBacks(deps, tenant.id, figures, 'figures');
+      else await enqueueWriteBacks(deps, tenant.id, figures, 'figures', poolId);
     }
     if (await deps.store.commitOutcome(tenant.id, poolId, snapshot.version, outcome)) {
       return { poolId, version: snapshot.version, changedTicketIds, outcome };
