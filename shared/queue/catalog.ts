@@ -79,8 +79,6 @@ export const JOBS = {
     schema: z.object({
       tenant: z.string().min(1),
       ticketId: z.string().min(1),
-      /** A `figures` write-back (only the pool's figures moved): the pool, whose burst of changes it waits out. */
-      poolId: z.string().min(1).optional(),
     }),
     options: {
       attempts: 12,

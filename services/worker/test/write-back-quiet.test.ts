@@ -12,7 +12,8 @@ import { silentLogger } from '@pool-guard/shared/logging';
 import { createRuntime, type Runtime } from '@pool-guard/shared/runtime';
 import { eventually, testRedisUrl, uniquePrefix } from '@pool-guard/shared/testing';
 import { createWorkers, type PoolGuardWorkers } from '../src/create-workers.js';
-import { HOLD_AT_MOST_MS } from '../src/processors/write-back-processor.js';
+import { HOLD_AT_MOST_MS } from '../src/processors/burst-hold.js';
+import { enqueuePoolWriteBack } from '../src/use-cases/recompute-pool.js';
 import { enqueueWriteBacks } from '../src/use-cases/enqueue-write-backs.js';
 import type { WorkerDeps } from '../src/worker-deps.js';
 
@@ -24,8 +25,9 @@ describe('write-backs wait for a burst to end', () => {
   let runtime: Runtime;
   let deps: WorkerDeps;
   let workers: PoolGuardWorkers | null = null;
-  /** When each ticket's write-back ran (it reads the ticket once it holds it). */
+  /** When each ticket's write-back ran (it reads the ticket once it holds it), and each pool's (it reads the pool). */
   const runs = new Map<string, number[]>();
+  const poolRuns = new Map<string, number[]>();
 
   beforeAll(async () => {
     config = configFileSchema.parse({
@@ -41,16 +43,24 @@ describe('write-backs wait for a burst to end', () => {
       runs.set(ticketId, [...(runs.get(ticketId) ?? []), Date.now()]);
       return runtime.store.getTicket(tenant, ticketId);
     };
+    store.readPool = async (tenant, poolId) => {
+      poolRuns.set(poolId, [...(poolRuns.get(poolId) ?? []), Date.now()]);
+      return runtime.store.readPool(tenant, poolId);
+    };
     workers = createWorkers({ ...deps, store }, { connection: runtime.bullConnection, redisKeyPrefix: config.redisKeyPrefix, concurrency: 4, scheduleSweeps: false });
   });
 
   afterEach(async () => {
-    await eventually(async () => (await runtime.queues.writeback.getJobCountByTypes('waiting', 'delayed', 'prioritized', 'active')) === 0, 'the write-back queue to drain', 10_000, 20);
+    const busy = async () =>
+      (await runtime.queues.writeback.getJobCountByTypes('waiting', 'delayed', 'prioritized', 'active')) +
+      (await runtime.queues.events.getJobCountByTypes('waiting', 'delayed', 'prioritized', 'active'));
+    await eventually(async () => (await busy()) === 0, 'the queues to drain', 10_000, 20);
   });
 
   afterAll(async () => {
     await workers?.close(500);
     await runtime.queues.writeback.obliterate({ force: true }).catch(() => undefined);
+    await runtime.queues.events.obliterate({ force: true }).catch(() => undefined);
     await runtime.close();
   });
 
@@ -86,18 +96,19 @@ describe('write-backs wait for a burst to end', () => {
     expect(ran[0]! - first).toBeGreaterThanOrEqual(HOLD_AT_MOST_MS - 100);
   });
 
-  it("waits for the pool's burst before a figures-only write-back, not for the ticket", async () => {
-    // Ticket 30003 itself is not touched; its pool changes every 80 ms for ~0.8 s.
-    await enqueueWriteBacks(deps, 'acme', ['30003'], 'figures', 'CR/2027-Q1');
+  it("holds a pool's write-back (its figures moved) until the pool rests", async () => {
+    await enqueuePoolWriteBack(deps, 'acme', 'CR/2027-Q1');
     let last = 0;
     for (let i = 0; i < 10; i++) {
       await runtime.activity.touch('acme', `other-${i}`, ['CR/2027-Q1']);
+      await enqueuePoolWriteBack(deps, 'acme', 'CR/2027-Q1');
       last = Date.now();
       await sleep(80);
     }
-    await eventually(() => (runs.get('30003')?.length ?? 0) >= 1, 'the figures write-back to run', 10_000, 20);
-    expect(runs.get('30003')).toHaveLength(1);
-    expect(runs.get('30003')![0]!).toBeGreaterThanOrEqual(last + COALESCE_MS - 20);
+    await eventually(() => (poolRuns.get('CR/2027-Q1')?.length ?? 0) >= 1, "the pool's write-back to run", 10_000, 20);
+    await sleep(COALESCE_MS * 2);
+    expect(poolRuns.get('CR/2027-Q1')).toHaveLength(1);
+    expect(poolRuns.get('CR/2027-Q1')![0]!).toBeGreaterThanOrEqual(last + COALESCE_MS - 20);
   });
 
   it('does not wait when nothing changed lately', async () => {

@@ -17,7 +17,7 @@ import type { PoolGuardQueues } from '@pool-guard/shared/queue';
 import { createRuntime, type Runtime } from '@pool-guard/shared/runtime';
 import type { TrackerEvent } from '@pool-guard/shared/tracker';
 import { testRedisUrl, uniquePrefix } from '@pool-guard/shared/testing';
-import { applyObservedTicket, applyTrackerEvent, readTicket, settleTouchedPools, writeBackTicket, type WorkerDeps } from '../src/index.js';
+import { applyObservedTicket, applyTrackerEvent, readTicket, settleTouchedPools, writeBackPool, writeBackTicket, type WorkerDeps } from '../src/index.js';
 
 const POOL = 'CR/2026-Q4';
 const EIGHT_HOURS = 8 * 3600;
@@ -27,6 +27,7 @@ describe('write-back of a ticket whose pool is being recomputed', () => {
   let runtime: Runtime;
   let deps: WorkerDeps;
   const queued: string[] = [];
+  const queuedPools: string[] = [];
 
   beforeAll(async () => {
     sandbox = createJiraSandbox({ webhookJitterMs: 0 });
@@ -38,12 +39,13 @@ describe('write-back of a ticket whose pool is being recomputed', () => {
       redisKeyPrefix: uniquePrefix('settled'),
     });
     runtime = createRuntime({ config, redisUrl: testRedisUrl(), plugins: { jira: jiraPlugin, linear: linearPlugin }, logger: silentLogger() });
-    // The write-back queue as the worker sees it: every ticket queued, in order (no worker consumes it here).
+    // The write-back queues as the worker sees them: every ticket and pool queued, in order (no worker consumes them here).
     const queues: PoolGuardQueues = {
       ...runtime.queues,
       add: (async (name, data, options) => {
         await runtime.queues.add(name, data, options);
         if (name === 'tracker.writeback') queued.push((data as { ticketId: string }).ticketId);
+        if (name === 'pool.writeback') queuedPools.push((data as { poolId: string }).poolId);
       }) as PoolGuardQueues['add'],
     };
     deps = { ...runtime, queues, coalesceMs: 0, reconcile: config.reconcile };
@@ -58,11 +60,13 @@ describe('write-back of a ticket whose pool is being recomputed', () => {
     const issue = sandbox.issue(key)!;
     return { kind: 'ticket.changed', ticketKey: key, ticketId: issue.id, actorId: sandbox.users.sales.accountId, updatedAt: issue.updatedMs };
   };
-  /** Runs every queued write-back, as the write-back workers would. */
+  /** Runs every queued write-back (a pool's queues one per ticket), as the workers would. */
   const drain = async () => {
-    for (let i = 0; queued.length > 0 && i < 100; i++) {
-      const ticketId = queued.shift()!;
-      expect((await writeBackTicket(deps, { tenant: 'acme', ticketId })).kind).not.toBe('locked');
+    for (let i = 0; (queued.length > 0 || queuedPools.length > 0) && i < 100; i++) {
+      const poolId = queuedPools.shift();
+      if (poolId !== undefined) await writeBackPool(deps, deps.tenants.get('acme')!, poolId);
+      const ticketId = queued.shift();
+      if (ticketId !== undefined) expect((await writeBackTicket(deps, { tenant: 'acme', ticketId })).kind).not.toBe('locked');
     }
   };
 

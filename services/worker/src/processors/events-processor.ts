@@ -2,11 +2,13 @@ import type { Job } from 'bullmq';
 import { JOBS } from '@pool-guard/shared/queue';
 import { applyTrackerEvent } from '../use-cases/apply-tracker-event.js';
 import { recomputePool, writeBackPool } from '../use-cases/recompute-pool.js';
-import { runTrackerJob } from './run-tracker-job.js';
+import { burstHoldMs, eventsBacklog } from './burst-hold.js';
+import { delayJob, runTrackerJob } from './run-tracker-job.js';
 import type { WorkerDeps } from '../worker-deps.js';
 
 /** The events queue: `tracker.event.apply`, `pool.recompute` and `pool.writeback`. */
 export function createEventsProcessor(deps: WorkerDeps) {
+  const backlog = eventsBacklog(deps);
   return async (job: Job, token?: string): Promise<unknown> => {
     switch (job.name) {
       case 'tracker.event.apply': {
@@ -28,6 +30,9 @@ export function createEventsProcessor(deps: WorkerDeps) {
         const data = JOBS['pool.writeback'].schema.parse(job.data);
         const tenant = deps.tenants.get(data.tenant);
         if (!tenant) return { kind: 'unknown_tenant' };
+        // Wait out the pool's burst of changes (keeping the deduplication id, so it absorbs them).
+        const hold = await burstHoldMs(deps, job, { tenant: data.tenant, poolId: data.poolId }, backlog);
+        if (hold > 0) return delayJob(job, token, hold);
         // Before reading the pool: a change from now on needs a job of its own.
         await job.removeDeduplicationKey();
         return { kind: 'queued', writeBacks: await writeBackPool(deps, tenant, data.poolId) };

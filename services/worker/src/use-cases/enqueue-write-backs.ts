@@ -25,14 +25,7 @@ export function writeBackDeduplicationId(tenant: string, ticketId: string, lane:
  * a job of its own: the final state always lands, and a backlog holds at most one waiting job per
  * ticket and lane instead of one per change. Either lane's job writes the whole current state.
  */
-export async function enqueueWriteBacks(
-  deps: WorkerDeps,
-  tenant: string,
-  ticketIds: Iterable<string>,
-  lane: WriteBackLane = 'own',
-  /** For `figures` write-backs: the pool whose figures moved (its write-backs wait out its bursts). */
-  poolId?: string,
-): Promise<number> {
+export async function enqueueWriteBacks(deps: WorkerDeps, tenant: string, ticketIds: Iterable<string>, lane: WriteBackLane = 'own'): Promise<number> {
   let count = 0;
   const adds: Promise<void>[] = [];
   for (const ticketId of new Set(ticketIds)) {
@@ -40,7 +33,7 @@ export async function enqueueWriteBacks(
     adds.push(
       deps.queues.add(
         'tracker.writeback',
-        lane === 'figures' && poolId !== undefined ? { tenant, ticketId, poolId } : { tenant, ticketId },
+        { tenant, ticketId },
         {
           delay: deps.coalesceMs,
           deduplication: { id: writeBackDeduplicationId(tenant, ticketId, lane) },

@@ -84,7 +84,7 @@ export async function enqueuePoolWriteBack(deps: WorkerDeps, tenant: string, poo
 /** The `pool.writeback` job: a write-back for each ticket now in the pool (behind own changes). */
 export async function writeBackPool(deps: WorkerDeps, tenant: TenantContext, poolId: string): Promise<number> {
   const snapshot = await deps.store.readPool(tenant.id, poolId);
-  return enqueueWriteBacks(deps, tenant.id, snapshot.requests.map((r) => r.id), 'figures', poolId);
+  return enqueueWriteBacks(deps, tenant.id, snapshot.requests.map((r) => r.id), 'figures');
 }
 
 /**
@@ -103,8 +103,10 @@ export async function recomputePool(deps: WorkerDeps, tenant: TenantContext, poo
     if (own.length > POOL_WRITE_BACK_FAN_OUT) await enqueuePoolWriteBack(deps, tenant.id, poolId);
     else {
       await enqueueWriteBacks(deps, tenant.id, own);
-      if (figures.length > POOL_WRITE_BACK_FAN_OUT) await enqueuePoolWriteBack(deps, tenant.id, poolId);
-      else await enqueueWriteBacks(deps, tenant.id, figures, 'figures', poolId);
+      // Figures-only changes go through one pool write-back, which waits out the pool's burst
+      // and then refreshes every ticket once: under a steady stream of changes a pool's figures
+      // move with each one, and a write-back add per ticket per change cost more than the changes.
+      if (figures.length > 0) await enqueuePoolWriteBack(deps, tenant.id, poolId);
     }
     if (await deps.store.commitOutcome(tenant.id, poolId, snapshot.version, outcome)) {
       return { poolId, version: snapshot.version, changedTicketIds, outcome };

@@ -1,0 +1,63 @@
+/**
+ * Write-backs wait for a burst of changes to end before they write, so that a bulk edit, an import
+ * or a re-rank costs one write per ticket instead of one per change. Two signals:
+ *  - a backlog of events waiting to be applied (the burst is still coming in);
+ *  - the ticket (or, for a pool's write-back, the pool) changed less than `coalesceMs` ago.
+ * A job waits at most HOLD_AT_MOST_MS (a pool's: POOL_HOLD_AT_MOST_MS) after it was queued: a
+ * ticket that never rests is still written, and a sales rep waits seconds at worst.
+ */
+import type { Job } from 'bullmq';
+import type { WorkerDeps } from '../worker-deps.js';
+
+/** Events waiting past which write-backs hold back (a burst is being applied). */
+export const EVENTS_BACKLOG_HOLD = 32;
+/** How long after it was queued a ticket's write-back may be held back for a burst, at most. */
+export const HOLD_AT_MOST_MS = 2_500;
+/**
+ * How long after it was queued a pool's write-back (the pool's figures moved: every ticket of the
+ * pool shows them) may be held back, at most. Longer than a ticket's: under a steady stream of
+ * changes a pool never rests, and refreshing all its tickets every few seconds would cost more
+ * tracker writes than the changes themselves; the changed tickets show their own news at once.
+ */
+export const POOL_HOLD_AT_MOST_MS = 10_000;
+/** How often a write-back held back for a backlog of events looks again. */
+const BACKLOG_STEP_MS = 200;
+
+/** The events queue's waiting count, read at most every 100 ms per process. */
+export function eventsBacklog(deps: WorkerDeps): () => Promise<number> {
+  let at = 0;
+  let last: Promise<number> = Promise.resolve(0);
+  return () => {
+    const now = Date.now();
+    if (now - at >= 100) {
+      at = now;
+      last = deps.queues.events.getWaitingCount().catch(() => 0);
+    }
+    return last;
+  };
+}
+
+export type BurstSubject = { tenant: string; ticketId: string } | { tenant: string; poolId: string };
+
+/**
+ * How long `job` should wait before writing (0 = now): while events back up, in steps; while its
+ * ticket or pool changed within `coalesceMs`, until it has rested that long; never past
+ * HOLD_AT_MOST_MS after the job was queued.
+ */
+export async function burstHoldMs(deps: WorkerDeps, job: Job, subject: BurstSubject, backlog: () => Promise<number>): Promise<number> {
+  const now = Date.now();
+  const pool = 'poolId' in subject;
+  const left = job.timestamp + (pool ? POOL_HOLD_AT_MOST_MS : HOLD_AT_MOST_MS) - now;
+  if (left <= 0) return 0;
+  if ((await backlog()) > EVENTS_BACKLOG_HOLD) return Math.min(BACKLOG_STEP_MS, left);
+  const changedAt = pool
+    ? await deps.activity.poolChangedAt(subject.tenant, subject.poolId)
+    : await deps.activity.ticketChangedAt(subject.tenant, subject.ticketId);
+  const rest = changedAt + deps.coalesceMs - now;
+  if (rest <= 0) return 0;
+  // A busy pool is looked at again every POOL_RECHECK_MS at most often (each look is a job move).
+  return Math.min(pool ? Math.max(rest + 10, POOL_RECHECK_MS) : rest + 10, left);
+}
+
+/** How often a held pool write-back looks again whether its pool rests. */
+const POOL_RECHECK_MS = 500;
