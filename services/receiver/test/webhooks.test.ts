@@ -15,6 +15,7 @@ import { silentLogger } from '@pool-guard/shared/logging';
 import { createRuntime, type Runtime } from '@pool-guard/shared/runtime';
 import { testRedisUrl, uniquePrefix } from '@pool-guard/shared/testing';
 import { createReceiverApp } from '../src/app.js';
+import { forgetOwnAccounts } from '../src/use-cases/own-account.js';
 
 const SPECS = resolve(process.cwd(), '../shared/specs');
 const JIRA_SECRET = 'test-jira-webhook-secret';
@@ -174,6 +175,25 @@ describe('webhook receiver', () => {
     expect(status).toBe('closed');
     expect((await queued()).length).toBe(before);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it("acknowledges and drops Pool Guard's own echoes once the worker has recorded its account", async () => {
+    const { body, headers } = fixture('jira', 'jira-issue-updated-labels.json');
+    const actor = (JSON.parse(body.toString('utf8')) as { user: { accountId: string } }).user.accountId;
+    await runtime.throttle.cacheAccountId('rotating', actor);
+    forgetOwnAccounts();
+    const before = (await queued()).length;
+    const echo = await post('/webhooks/jira/rotating', body, { ...headers, 'x-atlassian-webhook-identifier': 'echo-1' });
+    expect(echo.status).toBe(202);
+    expect(await echo.json()).toMatchObject({ status: 'ignored' });
+    expect((await queued()).length).toBe(before);
+    // Someone else's change on the same tenant is queued as ever.
+    await runtime.throttle.cacheAccountId('rotating', 'pool-guard-bot-account');
+    forgetOwnAccounts();
+    const real = await post('/webhooks/jira/rotating', body, { ...headers, 'x-atlassian-webhook-identifier': 'not-echo-1' });
+    expect(real.status).toBe(202);
+    expect(await real.json()).toMatchObject({ status: 'accepted' });
+    expect((await queued()).map((d) => d.deliveryId)).toContain('not-echo-1');
   });
 
   it('answers 404 to an unknown tenant, a tenant of another tracker and an unknown tracker', async () => {

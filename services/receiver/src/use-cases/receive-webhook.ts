@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { RawWebhook, TrackerId } from '@pool-guard/shared/tracker';
 import type { ReceiverDeps } from '../receiver-deps.js';
+import { ownAccountId } from './own-account.js';
 
 export type ReceiveOutcome =
   | { kind: 'accepted'; deliveryId: string; events: number }
@@ -35,13 +36,17 @@ export async function receiveWebhook(
   if (!parsed.ok) return { kind: 'bad_body', reason: parsed.reason };
   const { webhook } = parsed;
   if (webhook.events.length === 0) return { kind: 'ignored', eventName: webhook.eventName };
+  // Pool Guard's own writes come back as webhooks: drop them here rather than queue them.
+  const own = await ownAccountId(deps, tenant.id);
+  const events = own === null ? webhook.events : webhook.events.filter((e) => e.actorId !== own);
+  if (events.length === 0) return { kind: 'ignored', eventName: webhook.eventName };
 
   // Without a delivery id, the body itself identifies the delivery (a retry sends the same bytes).
   const deliveryId = webhook.deliveryId ?? `sha256:${createHash('sha256').update(input.raw.body).digest('hex')}`;
   const once = `${tenant.id}:${deliveryId}`;
   const receivedAt = Date.now();
   const jobIdBase = `${tenant.id}:${safeId(deliveryId)}`;
-  const [first, ...rest] = webhook.events;
+  const [first, ...rest] = events;
   let added: boolean;
   try {
     // One round trip: the redelivery mark (kept DELIVERY_TTL_MS) and the first event's job are
@@ -70,7 +75,7 @@ export async function receiveWebhook(
       return { kind: 'enqueue_failed', reason: (err as Error).message };
     }
   }
-  return { kind: 'accepted', deliveryId, events: webhook.events.length };
+  return { kind: 'accepted', deliveryId, events: events.length };
 }
 
 /** Jira retries for up to ~30 minutes and Linear for 6 hours; deliveries are remembered 7 days. */
