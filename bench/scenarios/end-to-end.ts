@@ -67,7 +67,20 @@ export async function runEndToEnd(stack: FullStack, options: EndToEndOptions, lo
     stack.jira.onBotWrite = (ref, at) => clock.observe(ref, at);
     const writesBefore = stack.jira.sandbox.countWrites({ accountId: stack.jira.sandbox.users.bot.accountId });
     const count = Math.round(options.rate * options.durationSec);
-    const took = await drive(stack, tickets, options.rate, count, clock);
+    // Every 10 s: how much is waiting where, so a growing latency can be traced to its queue.
+    const started = Date.now();
+    const monitor = setInterval(() => {
+      void Promise.all([
+        stack.queues.events.getJobCountByTypes('waiting', 'prioritized'),
+        stack.queues.writeback.getJobCountByTypes('waiting', 'prioritized'),
+        stack.queues.writeback.getJobCountByTypes('delayed'),
+      ]).then(([events, writeBacks, delayed]) => {
+        const shown = clock.latencies.slice(-200);
+        const recent = shown.length > 0 ? shown.reduce((a, b) => a + b, 0) / shown.length : 0;
+        log(`  e2e at ${((Date.now() - started) / 1000).toFixed(0)} s: events waiting ${events}, write-backs waiting ${writeBacks} (+${delayed} delayed), changes not yet shown ${clock.outstanding}, latest shown ${recent.toFixed(0)} ms on average`);
+      }).catch(() => undefined);
+    }, 10_000);
+    const took = await drive(stack, tickets, options.rate, count, clock).finally(() => clearInterval(monitor));
     await waitFor(() => clock.outstanding === 0, 'every change to show', 60_000, 50).catch(() => undefined);
     const unlanded = clock.outstanding;
     stack.jira.onBotWrite = null;
