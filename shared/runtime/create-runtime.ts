@@ -8,6 +8,7 @@ import type { Logger } from '../logging/index.js';
 import { createQueues, type PoolGuardQueues } from '../queue/index.js';
 import {
   LedgerStore,
+  type LedgerStoreOptions,
   SweepStore,
   TicketActivity,
   TicketLocks,
@@ -53,6 +54,8 @@ export interface RuntimeOptions {
    * ledger, locks and throttle; a worker process, whose queue connection also serves blocking reads).
    */
   redisAutoPipelining?: boolean | 'commands';
+  /** The ledger's per-process pool cache (LedgerStoreOptions); its defaults suit every service. */
+  poolCache?: Pick<LedgerStoreOptions, 'poolCacheWeight' | 'poolCacheMinRequests'>;
 }
 
 export function createRuntime(options: RuntimeOptions): Runtime {
@@ -63,7 +66,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
   bullRedis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis (queue) connection error'));
   const keys = createKeySpace(config.redisKeyPrefix);
-  const store = new LedgerStore({ redis, keys });
+  const store = new LedgerStore({ redis, keys, ...options.poolCache });
   const queues = createQueues(bullRedis as ConnectionOptions, config.redisKeyPrefix);
   return {
     logger,

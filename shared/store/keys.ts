@@ -18,6 +18,13 @@ export interface TenantKeys {
   poolSettings(): string;
   /** Hash: pool id -> version, bumped by every change of the pool's requests or settings. */
   poolVersions(): string;
+  /**
+   * Hash: pool id -> stamp, a token unique to the last write of the pool's requests or settings
+   * (set with every version bump), so a process can tell its cached copy of a pool is still current.
+   */
+  poolStamps(): string;
+  /** Hash: pool id -> stamp, a token unique to the last commit of the pool's outcome. */
+  poolOutcomeStamps(): string;
   /** Set of pool ids this tenant has (with requests or settings). */
   pools(): string;
   /** Set of pool ids whose requests or settings changed since their outcome was last committed. */
@@ -53,6 +60,8 @@ export function createKeySpace(prefix = 'pg'): KeySpace {
         poolOutcome: (poolId) => `${t}:pool:${poolId}:outcome`,
         poolSettings: () => `${t}:pool-settings`,
         poolVersions: () => `${t}:pool-versions`,
+        poolStamps: () => `${t}:pool-stamps`,
+        poolOutcomeStamps: () => `${t}:pool-outcome-stamps`,
         pools: () => `${t}:pools`,
         dirtyPools: () => `${t}:dirty-pools`,
         written: (id) => `${t}:written:${id}`,

@@ -3,10 +3,12 @@
  * Writes are compare-and-set on versions (Lua), so two workers racing on one ticket or one pool
  * never both win: the loser re-reads and decides again with the pure domain rules.
  */
+import { randomBytes } from 'node:crypto';
 import type { Redis, Cluster } from 'ioredis';
 import {
   decideTicketChange,
   poolIdOf,
+  type AdmissionEntry,
   type PoolOutcome,
   type PoolRequest,
   type PoolSettings,
@@ -14,7 +16,8 @@ import {
   type TicketChange,
 } from '../domain/index.js';
 import { createKeySpace, type KeySpace } from './keys.js';
-import { CAS_TICKET, COMMIT_OUTCOME } from './scripts.js';
+import { PoolCache, type CachedOutcome, type CachedRequests, type PoolCacheStats } from './pool-cache.js';
+import { CAS_TICKET, COMMIT_OUTCOME, READ_POOL } from './scripts.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -86,7 +89,26 @@ export interface LedgerStoreOptions {
   tombstoneTtlSeconds?: number;
   /** How many compare-and-set rounds before giving up (the job is then retried). */
   maxCasAttempts?: number;
+  /**
+   * Bound of the per-process cache of parsed pools, in cached requests plus outcome entries (a pool
+   * of 1,000 requests with its outcome weighs about 3,000). 0 turns the cache off.
+   */
+  poolCacheWeight?: number;
+  /** Pools with fewer requests than this are read from Redis every time (default 100). */
+  poolCacheMinRequests?: number;
 }
+
+/**
+ * Default bound of the pool cache: some pools of 1,000 requests (a request, its outcome entry and the
+ * entry's JSON text weigh 3), or a hundred pools of 100; about 4 MB of heap when full.
+ */
+export const DEFAULT_POOL_CACHE_WEIGHT = 20_000;
+
+/**
+ * Pools below this size are not cached: one of 100 requests is read and parsed in some 0.3 ms, and
+ * the worker's many small pools would only churn the cache (see PoolCache).
+ */
+export const DEFAULT_POOL_CACHE_MIN_REQUESTS = 100;
 
 const EPOCH = '1970-01-01T00:00:00.000Z';
 
@@ -99,27 +121,97 @@ export class CasConflictError extends Error {
   override readonly name = 'CasConflictError';
 }
 
+/** CAS_TICKET's reply: -1, or the ticket's new version and each touched pool's version and stamp before and after. */
+type CasReply = -1 | [number, string | null, string | null, string | null, string | null, string | null, string | null];
+/** READ_POOL's reply. */
+type ReadPoolReply = [string, string | null, string | null, string | null, string[] | null, string | null];
+
 type ScriptRedis = RedisClient & {
-  poolGuardCasTicket(...args: (string | number)[]): Promise<number>;
-  poolGuardCommitOutcome(...args: (string | number)[]): Promise<number>;
+  poolGuardCasTicket(...args: (string | number)[]): Promise<CasReply>;
+  poolGuardCommitOutcome(...args: (string | number | Buffer)[]): Promise<number>;
+  poolGuardReadPool(...args: (string | number)[]): Promise<ReadPoolReply>;
 };
+
+/**
+ * Freezes a stored outcome through its entries (their fields are primitives), as the cache shares it
+ * with every snapshot it serves.
+ */
+function freezeOutcome(stored: StoredOutcome): StoredOutcome {
+  for (const e of stored.outcome.entries) Object.freeze(e);
+  Object.freeze(stored.outcome.entries);
+  Object.freeze(stored.outcome);
+  return Object.freeze(stored);
+}
+
+/** Every field of AdmissionEntry; the mapped type makes the compiler flag a field added later. */
+const ENTRY_FIELDS: { readonly [K in keyof AdmissionEntry]-?: true } = { key: true, days: true, rank: true, standing: true, state: true };
+const ENTRY_FIELD_NAMES = Object.keys(ENTRY_FIELDS) as (keyof AdmissionEntry)[];
+
+function sameEntry(a: AdmissionEntry, b: AdmissionEntry): boolean {
+  for (const f of ENTRY_FIELD_NAMES) if (a[f] !== b[f]) return false;
+  return true;
+}
+
+const ENTRIES_LAST = '"entries":[]}}';
+
+/**
+ * The stored outcome's JSON, exactly as JSON.stringify writes it, built from the JSON text of each
+ * entry: an entry equal to the one at the same place in the outcome this process stored before
+ * (`previous`, with the texts it was written with) reuses that text, so an event that moves a few
+ * entries of a big pool does not stringify all of them again.
+ */
+export function encodeOutcome(stored: StoredOutcome, previous?: CachedOutcome | null): { json: string; entryTexts: string[] | null } {
+  const { entries } = stored.outcome;
+  const head = JSON.stringify({ ...stored, outcome: { ...stored.outcome, entries: [] } });
+  // Entries are written last (admitRequests' field order); anything else is written whole.
+  if (!head.endsWith(ENTRIES_LAST)) return { json: JSON.stringify(stored), entryTexts: null };
+  const prior = previous?.entryTexts && previous.outcome ? previous.outcome.outcome.entries : [];
+  const priorTexts = previous?.entryTexts ?? [];
+  const entryTexts = new Array<string>(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    const p = prior[i];
+    entryTexts[i] = p !== undefined && sameEntry(p, e) ? priorTexts[i]! : JSON.stringify(e);
+  }
+  return { json: `${head.slice(0, -ENTRIES_LAST.length)}"entries":[${entryTexts.join(',')}]}}`, entryTexts };
+}
+
+function parseRequest(json: string): PoolRequest {
+  // PoolRequest's fields are all primitives: a shallow freeze is a deep one.
+  return Object.freeze(JSON.parse(json) as PoolRequest);
+}
 
 export class LedgerStore {
   readonly keys: KeySpace;
   private readonly redis: ScriptRedis;
   private readonly tombstoneTtl: number;
   private readonly maxCas: number;
+  private readonly cache: PoolCache;
+  /** Stamps of this store's writes: a random prefix and a counter, so no two writes anywhere share one. */
+  private readonly stampPrefix = `${randomBytes(9).toString('base64url')}.`;
+  private stampSeq = 0;
 
   constructor(options: LedgerStoreOptions) {
     this.keys = options.keys ?? createKeySpace();
     this.tombstoneTtl = options.tombstoneTtlSeconds ?? 90 * 24 * 3600;
     this.maxCas = options.maxCasAttempts ?? 20;
+    this.cache = new PoolCache(options.poolCacheWeight ?? DEFAULT_POOL_CACHE_WEIGHT, options.poolCacheMinRequests ?? DEFAULT_POOL_CACHE_MIN_REQUESTS);
     const redis = options.redis as ScriptRedis;
-    if (typeof redis.poolGuardCasTicket !== 'function') {
-      redis.defineCommand('poolGuardCasTicket', { numberOfKeys: 6, lua: CAS_TICKET });
-      redis.defineCommand('poolGuardCommitOutcome', { numberOfKeys: 3, lua: COMMIT_OUTCOME });
+    if (typeof redis.poolGuardReadPool !== 'function') {
+      redis.defineCommand('poolGuardCasTicket', { numberOfKeys: 7, lua: CAS_TICKET });
+      redis.defineCommand('poolGuardCommitOutcome', { numberOfKeys: 4, lua: COMMIT_OUTCOME });
+      redis.defineCommand('poolGuardReadPool', { numberOfKeys: 6, lua: READ_POOL });
     }
     this.redis = redis;
+  }
+
+  /** What the pool cache holds and how it has served (for tests and diagnostics). */
+  poolCacheStats(): PoolCacheStats {
+    return this.cache.snapshotStats();
+  }
+
+  private nextStamp(): string {
+    return this.stampPrefix + (this.stampSeq++).toString(36);
   }
 
   async getTicket(tenant: string, ticketId: string): Promise<TicketRecord | null> {
@@ -155,6 +247,8 @@ export class LedgerStore {
       const oldPool = previous ? poolIdOf(previous) : '';
       const newPool = next ? poolIdOf(next) : '';
       const ttl = decision.next.deleted ? this.tombstoneTtl : 0;
+      const nextJson = next ? JSON.stringify(next) : '';
+      const stamp = this.nextStamp();
       const result = await this.redis.poolGuardCasTicket(
         k.ticket(ticketId),
         k.poolRequests(oldPool || newPool || '-'),
@@ -162,17 +256,20 @@ export class LedgerStore {
         k.poolVersions(),
         k.pools(),
         k.dirtyPools(),
+        k.poolStamps(),
         String(record?.version ?? 0),
         JSON.stringify(decision.next),
         ticketId,
         oldPool,
         newPool,
-        next ? JSON.stringify(next) : '',
+        nextJson,
         meta.key ?? record?.key ?? '',
         meta.excluded ?? '',
         ttl,
+        stamp,
       );
-      if (result >= 0) {
+      if (result !== -1) {
+        this.advanceCachedPools(tenant, ticketId, oldPool, newPool, nextJson, stamp, result);
         const affectedPools = [...new Set([oldPool, newPool].filter((p) => p !== ''))];
         return { applied: true, previous, next, affectedPools, deleted: decision.next.deleted };
       }
@@ -180,29 +277,109 @@ export class LedgerStore {
     throw new CasConflictError(`ticket ${ticketId} of ${tenant} kept changing under ${this.maxCas} attempts`);
   }
 
+  /**
+   * Moves this process's cached copies of the pools a ticket change of its own touched along with
+   * it, when they were exactly the pools it changed (same version and stamp before the change);
+   * otherwise they are left as they are, and the next read finds them out of date.
+   */
+  private advanceCachedPools(
+    tenant: string,
+    ticketId: string,
+    oldPool: string,
+    newPool: string,
+    nextJson: string,
+    stamp: string,
+    reply: Exclude<CasReply, -1>,
+  ): void {
+    if (!this.cache.enabled) return;
+    const k = this.keys.tenant(tenant);
+    const [, oldBefore, oldStamp, oldAfter, newBefore, newStamp, newAfter] = reply;
+    let request: PoolRequest | null = null;
+    const advance = (poolId: string, before: string | null, stampBefore: string | null, after: string | null, put: boolean, del: boolean) => {
+      const key = k.poolRequests(poolId);
+      const cached = this.cache.peek(key)?.pool;
+      if (!cached) return;
+      if (stampBefore === null || cached.stamp !== stampBefore || String(cached.version) !== before || after === null) {
+        // Another process's change came first: what this copy lacks is unknown.
+        this.cache.set(key, { pool: null });
+        return;
+      }
+      if (del) cached.requests.delete(ticketId);
+      if (put) {
+        request ??= parseRequest(nextJson);
+        cached.requests.set(ticketId, request);
+      }
+      cached.version = Number(after);
+      cached.stamp = stamp;
+      this.cache.stats.advanced++;
+      this.cache.resized(key);
+    };
+    if (oldPool !== '' && oldPool === newPool) advance(oldPool, oldBefore, oldStamp, newAfter, true, true);
+    else {
+      if (oldPool !== '') advance(oldPool, oldBefore, oldStamp, oldAfter, false, true);
+      if (newPool !== '') advance(newPool, newBefore, newStamp, newAfter, true, false);
+    }
+  }
+
+  /**
+   * The pool as it is in Redis now. Parsed requests, settings and the stored outcome are kept per
+   * process (bounded, see PoolCache) and served again only when Redis confirms, in the same atomic
+   * read, that the pool and its outcome are still at the versions and stamps they were cached at.
+   * The snapshot's objects are shared and frozen: read them, never change them.
+   */
   async readPool(tenant: string, poolId: string): Promise<PoolSnapshot> {
     const k = this.keys.tenant(tenant);
-    const res = await this.redis
-      .multi()
-      .hgetall(k.poolRequests(poolId))
-      .hget(k.poolSettings(), poolId)
-      .hget(k.poolVersions(), poolId)
-      .get(k.poolOutcome(poolId))
-      .exec();
-    if (!res) throw new Error('pool read transaction was aborted');
-    const [reqs, settings, version, outcome] = res.map(([err, value]) => {
-      if (err) throw err;
-      return value;
-    });
-    const requests = Object.values((reqs ?? {}) as Record<string, string>).map((json) => JSON.parse(json) as PoolRequest);
-    return {
-      poolId,
-      ...splitPoolId(poolId),
-      settings: settings ? (JSON.parse(settings as string) as StoredPoolSettings) : null,
-      requests,
-      version: version ? Number(version) : 0,
-      outcome: outcome ? (JSON.parse(outcome as string) as StoredOutcome) : null,
-    };
+    const key = k.poolRequests(poolId);
+    for (let attempt = 0; ; attempt++) {
+      // A second attempt asks for everything: the cached entry changed while the first was read.
+      const entry = attempt === 0 && this.cache.enabled ? this.cache.get(key) : undefined;
+      const [version, stamp, outcomeStamp, settingsJson, flat, outcomeJson] = await this.redis.poolGuardReadPool(
+        key,
+        k.poolSettings(),
+        k.poolVersions(),
+        k.poolStamps(),
+        k.poolOutcome(poolId),
+        k.poolOutcomeStamps(),
+        poolId,
+        entry?.pool ? String(entry.pool.version) : '',
+        entry?.pool?.stamp ?? '',
+        entry?.outcome?.stamp ?? '',
+      );
+      let pool: CachedRequests | null;
+      if (flat === null) {
+        // Left out: the entry held this (version, stamp) when it was sent; it may have moved since.
+        const now = this.cache.peek(key)?.pool;
+        if (!now || now.stamp !== stamp || String(now.version) !== version) continue;
+        pool = now;
+        this.cache.stats.hits++;
+      } else {
+        const requests = new Map<string, PoolRequest>();
+        for (let i = 0; i + 1 < flat.length; i += 2) requests.set(flat[i]!, parseRequest(flat[i + 1]!));
+        const settings = settingsJson ? (Object.freeze(JSON.parse(settingsJson)) as StoredPoolSettings) : null;
+        pool = { version: Number(version), stamp: stamp ?? '', settings, requests };
+        this.cache.stats.misses++;
+        // A pool without a stamp (last written before stamps) cannot be checked later: not kept.
+        this.cache.set(key, { pool: stamp !== null ? pool : null });
+      }
+      let outcome: StoredOutcome | null;
+      if (outcomeJson === null && outcomeStamp !== null) {
+        const now = this.cache.peek(key)?.outcome;
+        if (!now || now.stamp !== outcomeStamp) continue;
+        outcome = now.outcome;
+        this.cache.stats.outcomeHits++;
+      } else {
+        outcome = outcomeJson ? freezeOutcome(JSON.parse(outcomeJson) as StoredOutcome) : null;
+        this.cache.set(key, { outcome: outcomeStamp !== null ? { stamp: outcomeStamp, outcome } : null });
+      }
+      return {
+        poolId,
+        ...splitPoolId(poolId),
+        settings: pool.settings,
+        requests: [...pool.requests.values()],
+        version: pool.version,
+        outcome,
+      };
+    }
   }
 
   /** Reads several pools of one tenant concurrently. */
@@ -217,14 +394,16 @@ export class LedgerStore {
   async commitOutcome(tenant: string, poolId: string, version: number, outcome: PoolOutcome, now = new Date()): Promise<boolean> {
     const k = this.keys.tenant(tenant);
     const stored: StoredOutcome = { version, computedAt: now.toISOString(), outcome };
-    const ok = await this.redis.poolGuardCommitOutcome(
-      k.poolVersions(),
-      k.poolOutcome(poolId),
-      k.dirtyPools(),
-      poolId,
-      String(version),
-      JSON.stringify(stored),
-    );
+    const stamp = this.nextStamp();
+    const key = k.poolRequests(poolId);
+    const { json, entryTexts } = this.cache.enabled ? encodeOutcome(stored, this.cache.peek(key)?.outcome) : { json: JSON.stringify(stored), entryTexts: null };
+    // As a Buffer, the command is built outside V8's heap: an 88 KB string concatenated into the
+    // command text outlived young-generation collections while in flight, and every one that did
+    // was copied and promoted (a pool of 1,000 requests: most of the worker's scavenge time).
+    const ok = await this.redis.poolGuardCommitOutcome(k.poolVersions(), k.poolOutcome(poolId), k.dirtyPools(), k.poolOutcomeStamps(), poolId, String(version), Buffer.from(json), stamp);
+    // The outcome just stored need not be fetched and parsed again by this process. It is shared
+    // with the caller from now on, so it is frozen.
+    if (ok === 1) this.cache.set(key, { outcome: { stamp, outcome: freezeOutcome(stored), ...(entryTexts ? { entryTexts } : {}) } });
     return ok === 1;
   }
 
@@ -240,6 +419,7 @@ export class LedgerStore {
       .multi()
       .hset(k.poolSettings(), poolId, JSON.stringify(stored))
       .hincrby(k.poolVersions(), poolId, 1)
+      .hset(k.poolStamps(), poolId, this.nextStamp())
       .sadd(k.pools(), poolId)
       .sadd(k.dirtyPools(), poolId)
       .exec();

@@ -6,26 +6,42 @@
 
 /**
  * Replace a ticket's stored state if its version is still the one read, and move its request
- * between pools.
+ * between pools. Every pool it changes gets a new version and the stamp ARGV[10] (a token unique to
+ * this write: see READ_POOL).
  * KEYS: 1 ticket hash, 2 old pool requests hash, 3 new pool requests hash, 4 pool versions hash, 5 pools set,
- *       6 dirty pools set (pools whose outcome must be recomputed)
+ *       6 dirty pools set (pools whose outcome must be recomputed), 7 pool stamps hash
  * ARGV: 1 expected version, 2 state JSON, 3 ticket id, 4 old pool id ('' = none), 5 new pool id ('' = none),
- *       6 new request JSON, 7 ticket key, 8 excluded reason, 9 ttl seconds for the ticket hash (0 = keep)
- * Returns the new version, or -1 when the version moved on (caller re-reads and decides again).
+ *       6 new request JSON, 7 ticket key, 8 excluded reason, 9 ttl seconds for the ticket hash (0 = keep),
+ *       10 stamp
+ * Returns -1 when the version moved on (caller re-reads and decides again), else
+ * {new ticket version, old pool's version before, its stamp before, its version after,
+ *  new pool's version before, its stamp before, its version after} (pool fields nil for no pool;
+ * when both pools are one pool, both report it before and after the whole change).
  */
 export const CAS_TICKET = `
 local ver = redis.call('HGET', KEYS[1], 'ver') or '0'
 if ver ~= ARGV[1] then return -1 end
 local nextVer = tonumber(ver) + 1
+local oldVer, oldStamp, newVer, newStamp = false, false, false, false
+if ARGV[4] ~= '' then
+  oldVer = redis.call('HGET', KEYS[4], ARGV[4]) or '0'
+  oldStamp = redis.call('HGET', KEYS[7], ARGV[4])
+end
+if ARGV[5] ~= '' then
+  newVer = redis.call('HGET', KEYS[4], ARGV[5]) or '0'
+  newStamp = redis.call('HGET', KEYS[7], ARGV[5])
+end
 redis.call('HSET', KEYS[1], 'state', ARGV[2], 'ver', nextVer, 'key', ARGV[7], 'excluded', ARGV[8])
 if ARGV[4] ~= '' then
   redis.call('HDEL', KEYS[2], ARGV[3])
   redis.call('HINCRBY', KEYS[4], ARGV[4], 1)
+  redis.call('HSET', KEYS[7], ARGV[4], ARGV[10])
   redis.call('SADD', KEYS[6], ARGV[4])
 end
 if ARGV[5] ~= '' then
   redis.call('HSET', KEYS[3], ARGV[3], ARGV[6])
   redis.call('HINCRBY', KEYS[4], ARGV[5], 1)
+  redis.call('HSET', KEYS[7], ARGV[5], ARGV[10])
   redis.call('SADD', KEYS[5], ARGV[5])
   redis.call('SADD', KEYS[6], ARGV[5])
 end
@@ -34,20 +50,53 @@ if ARGV[9] ~= '0' then
 else
   redis.call('PERSIST', KEYS[1])
 end
-return nextVer
+local oldAfter, newAfter = false, false
+if ARGV[4] ~= '' then oldAfter = redis.call('HGET', KEYS[4], ARGV[4]) end
+if ARGV[5] ~= '' then newAfter = redis.call('HGET', KEYS[4], ARGV[5]) end
+return {nextVer, oldVer, oldStamp, oldAfter, newVer, newStamp, newAfter}
 `;
 
 /**
- * Store a pool's admission outcome if the pool has not changed since it was read.
+ * Store a pool's admission outcome if the pool has not changed since it was read, with the stamp
+ * ARGV[4] (unique to this commit: see READ_POOL).
  * The pool leaves the dirty set: its write-backs were enqueued before this commit.
- * KEYS: 1 pool versions hash, 2 outcome key, 3 dirty pools set
- * ARGV: 1 pool id, 2 expected version, 3 outcome JSON
+ * KEYS: 1 pool versions hash, 2 outcome key, 3 dirty pools set, 4 outcome stamps hash
+ * ARGV: 1 pool id, 2 expected version, 3 outcome JSON, 4 stamp
  * Returns 1 when stored, 0 when the pool moved on (recompute and try again).
  */
 export const COMMIT_OUTCOME = `
 local v = redis.call('HGET', KEYS[1], ARGV[1]) or '0'
 if v ~= ARGV[2] then return 0 end
 redis.call('SET', KEYS[2], ARGV[3])
+redis.call('HSET', KEYS[4], ARGV[1], ARGV[4])
 redis.call('SREM', KEYS[3], ARGV[1])
 return 1
+`;
+
+/**
+ * Read a pool at one instant, leaving out what the caller already holds: its requests and settings
+ * when the pool is still at the version and stamp the caller knows, its stored outcome when that is
+ * still at the outcome stamp the caller knows. Stamps are tokens unique to each write (CAS_TICKET,
+ * COMMIT_OUTCOME, LedgerStore.setPoolSettings), so unlike versions they never repeat, even when Redis
+ * lost its last writes; a pool or outcome without a stamp (written before stamps) is always read.
+ * KEYS: 1 pool requests hash, 2 pool settings hash, 3 pool versions hash, 4 pool stamps hash,
+ *       5 outcome key, 6 outcome stamps hash
+ * ARGV: 1 pool id, 2 known version, 3 known stamp ('' = none), 4 known outcome stamp ('' = none)
+ * Returns {version, stamp, outcome stamp, settings JSON, flat requests (field, value, ...), outcome JSON};
+ * requests and settings are nil when left out (an empty pool's requests are an empty array), and the
+ * outcome is nil when left out or absent.
+ */
+export const READ_POOL = `
+local ver = redis.call('HGET', KEYS[3], ARGV[1]) or '0'
+local stamp = redis.call('HGET', KEYS[4], ARGV[1])
+local ostamp = redis.call('HGET', KEYS[6], ARGV[1])
+local settings, reqs, outcome = false, false, false
+if (not stamp) or stamp ~= ARGV[3] or ver ~= ARGV[2] then
+  settings = redis.call('HGET', KEYS[2], ARGV[1])
+  reqs = redis.call('HGETALL', KEYS[1])
+end
+if (not ostamp) or ostamp ~= ARGV[4] then
+  outcome = redis.call('GET', KEYS[5])
+end
+return {ver, stamp, ostamp, settings, reqs, outcome}
 `;

@@ -274,7 +274,11 @@ describe('ledger model: two workers, any interleaving, same ledger as the sequen
     sandbox.reset();
     const prefix = `model-${randomBytes(4).toString('hex')}`;
     const config = configFor(prefix);
-    const runtimes = [0, 1].map(() => createRuntime({ config, redisUrl: testRedisUrl(), plugins: { jira: jiraPlugin, linear: linearPlugin }, logger: silentLogger() }));
+    // Each worker caches every pool it reads (by default only pools of 100 requests and more), so
+    // the interleavings also race each worker's cached pools against the other's changes.
+    const runtimes = [0, 1].map(() =>
+      createRuntime({ config, redisUrl: testRedisUrl(), plugins: { jira: jiraPlugin, linear: linearPlugin }, logger: silentLogger(), poolCache: { poolCacheMinRequests: 0 } }),
+    );
     const counts = { actions: 0, limits: 0, poolWriteBacks: 0, deliveries: 0, redeliveries: 0, echoes: 0, writeBacks: 0, written: 0, locked: 0, gone: 0 };
     try {
       const limits = new Map<string, number>();
