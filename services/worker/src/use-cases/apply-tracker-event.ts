@@ -53,10 +53,13 @@ export async function applyTrackerEvent(
     ...(ticket === null && reportedAt !== null ? { deletedAt: reportedAt } : {}),
   };
   const result = await applyObservedTicket(deps, tenant, observed);
-  const { pools, writeBacks } = await settleTouchedPools(deps, tenant, result.applied ? result.affectedPools : []);
+  const { pools, writeBacks, ownTicketIds } = await settleTouchedPools(deps, tenant, result.applied ? result.affectedPools : []);
   // The ticket itself always gets a look (it may have left every pool); the write-back writes only
-  // what differs from what it last wrote, and nothing at all for a deleted ticket.
-  const ownWriteBack = result.applied && result.deleted ? 0 : await enqueueWriteBacks(deps, tenant.id, [event.ticketId]);
+  // what differs from what it last wrote, and nothing at all for a deleted ticket. A recompute above
+  // already queued it in its own lane (after the ticket's change) when its view changed: the same
+  // add again would only be deduplicated, so it is counted but not sent.
+  const ownWriteBack =
+    result.applied && result.deleted ? 0 : ownTicketIds.has(event.ticketId) ? 1 : await enqueueWriteBacks(deps, tenant.id, [event.ticketId]);
   return result.applied
     ? { kind: 'applied', pools, writeBacks: writeBacks + ownWriteBack }
     : { kind: 'skipped', reason: result.reason, pools, writeBacks: writeBacks + ownWriteBack };
@@ -101,7 +104,7 @@ export async function settleTouchedPools(
   deps: WorkerDeps,
   tenant: TenantContext,
   touched: Iterable<string>,
-): Promise<{ pools: string[]; writeBacks: number; changedTicketIds: string[] }> {
+): Promise<{ pools: string[]; writeBacks: number; changedTicketIds: string[]; ownTicketIds: Set<string> }> {
   const pools = new Set<string>(touched);
   const now = (deps.now ?? Date.now)();
   if (pools.size === 0 || now - (lastDirtySweep.get(tenant) ?? 0) >= DIRTY_POOL_SWEEP_INTERVAL_MS) {
@@ -109,10 +112,13 @@ export async function settleTouchedPools(
     for (const p of await deps.store.dirtyPoolIds(tenant.id)) pools.add(p);
   }
   const changedTicketIds: string[] = [];
+  const ownTicketIds = new Set<string>();
   for (const poolId of pools) {
-    changedTicketIds.push(...(await recomputePool(deps, tenant, poolId)).changedTicketIds);
+    const recomputed = await recomputePool(deps, tenant, poolId);
+    changedTicketIds.push(...recomputed.changedTicketIds);
+    for (const id of recomputed.ownTicketIds) ownTicketIds.add(id);
   }
-  return { pools: [...pools], writeBacks: changedTicketIds.length, changedTicketIds };
+  return { pools: [...pools], writeBacks: changedTicketIds.length, changedTicketIds, ownTicketIds };
 }
 
 function ledgerChangeOf(

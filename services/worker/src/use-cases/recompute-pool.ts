@@ -10,14 +10,24 @@ export function settingsOf(snapshot: PoolSnapshot, tenant: TenantContext): PoolS
     : { limitDays: null, warnAtPercent: tenant.config.warnAtPercent };
 }
 
-/** What a ticket shows of itself in its pool: when it changes, the ticket's own view changed. */
-function ownFingerprint(entry: AdmissionEntry): string {
-  return JSON.stringify([entry.state, entry.rank, entry.days, entry.standing]);
+/**
+ * What a ticket shows of itself in its pool (its state, rank, days and standing): when any of them
+ * changes, the ticket's own view changed. Compared field by field (`days` and `rank` are numbers or
+ * null, the others strings), which is what comparing their JSON did, without building the text.
+ */
+function sameOwnView(a: AdmissionEntry, b: AdmissionEntry): boolean {
+  return a.state === b.state && a.rank === b.rank && a.days === b.days && a.standing === b.standing;
 }
 
 /** What every ticket of a pool shows of the pool. */
-function figuresFingerprint(outcome: PoolOutcome): string {
-  return JSON.stringify([outcome.usedDays, outcome.limitDays, outcome.warnAtPercent, outcome.overdrawn, outcome.entries.length]);
+function sameFigures(a: PoolOutcome, b: PoolOutcome): boolean {
+  return (
+    a.usedDays === b.usedDays &&
+    a.limitDays === b.limitDays &&
+    a.warnAtPercent === b.warnAtPercent &&
+    a.overdrawn === b.overdrawn &&
+    a.entries.length === b.entries.length
+  );
 }
 
 /**
@@ -29,17 +39,29 @@ export function changedTicketsByLane(
   next: PoolOutcome,
   idOfKey: ReadonlyMap<string, string>,
 ): { own: string[]; figures: string[] } {
-  const before = new Map<string, string>();
-  if (previous) for (const e of previous.entries) before.set(e.key, ownFingerprint(e));
-  const figuresMoved = previous === null || figuresFingerprint(previous) !== figuresFingerprint(next);
+  const prior = previous?.entries ?? [];
+  // Most changes keep the admission order, so the entry at the same index is usually the one of the
+  // same request; a map of the previous entries is built only when one is not.
+  let byKey: Map<string, AdmissionEntry> | null = null;
+  const previousOf = (e: AdmissionEntry, i: number): AdmissionEntry | undefined => {
+    const same = prior[i];
+    if (same !== undefined && same.key === e.key) return same;
+    if (byKey === null) {
+      byKey = new Map();
+      for (const p of prior) if (!byKey.has(p.key)) byKey.set(p.key, p);
+    }
+    return byKey.get(e.key);
+  };
+  const figuresMoved = previous === null || !sameFigures(previous, next);
   const own: string[] = [];
   const figures: string[] = [];
-  for (const e of next.entries) {
+  next.entries.forEach((e, i) => {
     const id = idOfKey.get(e.key);
-    if (!id) continue;
-    if (before.get(e.key) !== ownFingerprint(e)) own.push(id);
+    if (!id) return;
+    const before = previousOf(e, i);
+    if (before === undefined || !sameOwnView(before, e)) own.push(id);
     else if (figuresMoved) figures.push(id);
-  }
+  });
   return { own, figures };
 }
 
@@ -57,6 +79,8 @@ export interface RecomputeResult {
   poolId: string;
   version: number;
   changedTicketIds: string[];
+  /** Those of `changedTicketIds` whose own view changed: each got a write-back of its own lane queued. */
+  ownTicketIds: string[];
   outcome: PoolOutcome;
 }
 
@@ -97,19 +121,23 @@ export async function recomputePool(deps: WorkerDeps, tenant: TenantContext, poo
   for (let attempt = 0; attempt < 50; attempt++) {
     const snapshot = await deps.store.readPool(tenant.id, poolId);
     const outcome = admitRequests(settingsOf(snapshot, tenant), snapshot.requests);
-    const idOfKey = new Map(snapshot.requests.map((r) => [r.key, r.id]));
+    const idOfKey = new Map<string, string>();
+    for (const r of snapshot.requests) idOfKey.set(r.key, r.id);
     const { own, figures } = changedTicketsByLane(snapshot.outcome?.outcome ?? null, outcome, idOfKey);
     const changedTicketIds = [...own, ...figures];
     if (own.length > POOL_WRITE_BACK_FAN_OUT) await enqueuePoolWriteBack(deps, tenant.id, poolId);
     else {
-      await enqueueWriteBacks(deps, tenant.id, own);
-      // Figures-only changes go through one pool write-back, which waits out the pool's burst
-      // and then refreshes every ticket once: under a steady stream of changes a pool's figures
-      // move with each one, and a write-back add per ticket per change cost more than the changes.
-      if (figures.length > 0) await enqueuePoolWriteBack(deps, tenant.id, poolId);
+      // The two adds do not depend on each other (both land before the commit): one round trip.
+      await Promise.all([
+        enqueueWriteBacks(deps, tenant.id, own),
+        // Figures-only changes go through one pool write-back, which waits out the pool's burst
+        // and then refreshes every ticket once: under a steady stream of changes a pool's figures
+        // move with each one, and a write-back add per ticket per change cost more than the changes.
+        figures.length > 0 ? enqueuePoolWriteBack(deps, tenant.id, poolId) : Promise.resolve(),
+      ]);
     }
     if (await deps.store.commitOutcome(tenant.id, poolId, snapshot.version, outcome)) {
-      return { poolId, version: snapshot.version, changedTicketIds, outcome };
+      return { poolId, version: snapshot.version, changedTicketIds, ownTicketIds: own.length > POOL_WRITE_BACK_FAN_OUT ? [] : own, outcome };
     }
   }
   throw new Error(`pool ${poolId} of ${tenant.id} kept changing; will retry`);
