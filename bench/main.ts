@@ -105,7 +105,7 @@ async function main(): Promise<void> {
         {
           redisUrl: redis.url,
           bigPoolSize: s ? 50 : 1000,
-          bigPoolEvents: s ? 10 : 300,
+          bigPoolEvents: s ? 10 : 2000,
           requests: s ? 400 : 100_000,
           pools: s ? 8 : 2000,
           touchEvents: s ? 8 : 2000,

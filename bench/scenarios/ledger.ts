@@ -80,14 +80,16 @@ export async function runLedger(options: LedgerOptions, log: (s: string) => void
     await recomputePool(deps(runtime, config, true), tenant, big);
     const d = deps(runtime, config);
     const times: number[] = [];
-    for (let i = 0; i < options.bigPoolEvents; i++) {
-      const id = bigIds[(i * 7919) % bigIds.length]!;
+    // The first events warm the JIT and the process's pool cache; they are run but not counted.
+    const warmUp = Math.min(50, Math.floor(options.bigPoolEvents / 10));
+    for (let i = -warmUp; i < options.bigPoolEvents; i++) {
+      const id = bigIds[((i + warmUp) * 7919) % bigIds.length]!;
       const t0 = performance.now();
       await applyTrackerEvent(d, { tenant: JIRA_TENANT, event: { kind: 'ticket.changed', ticketKey: id, ticketId: id, actorId: 'someone', updatedAt: null } });
-      times.push(performance.now() - t0);
+      if (i >= 0) times.push(performance.now() - t0);
     }
     const applyMs = summarize(times);
-    log(`  ledger: pool of ${options.bigPoolSize}: apply p50 ${applyMs.p50.toFixed(2)} ms, p99 ${applyMs.p99.toFixed(2)} ms over ${options.bigPoolEvents} events`);
+    log(`  ledger: pool of ${options.bigPoolSize}: apply p50 ${applyMs.p50.toFixed(2)} ms, p95 ${applyMs.p95.toFixed(2)} ms, p99 ${applyMs.p99.toFixed(2)} ms, max ${applyMs.max.toFixed(2)} ms over ${options.bigPoolEvents} events`);
     await redis.flushdb();
 
     // (b) many requests across many pools
