@@ -38,7 +38,12 @@ export interface IngestResult {
   bare: { perSec: number; rounds: number[] };
   jira: { perSec: number; rounds: number[]; ratio: number; queued: number; answered: number };
   linear: { perSec: number; rounds: number[]; ratio: number; queued: number; answered: number };
-  halfRate: { jira: { rate: number; p50: number; p99: number }; linear: { rate: number; p50: number; p99: number } };
+  halfRate: {
+    jira: { rate: number; p50: number; p99: number };
+    linear: { rate: number; p50: number; p99: number };
+    /** The bare express route at the Jira rate, same pacing: what the machine and the load generator add. */
+    bare: { rate: number; p50: number; p99: number };
+  };
 }
 
 interface Captured {
@@ -210,15 +215,19 @@ export async function runIngest(options: IngestOptions, log: (s: string) => void
     // Ack latency at half the maximum rate.
     const jiraRate = Math.max(1, Math.floor(jiraMedian / 2));
     const linearRate = Math.max(1, Math.floor(linearMedian / 2));
-    const [jh, lh] = (await load(
+    const [bh, jh, lh] = (await load(
       [
+        { ...bareRun, overallRate: jiraRate, paced: true },
         { ...jiraRun, overallRate: jiraRate, paced: true },
         { ...linearRun, overallRate: linearRate, paced: true },
       ],
-      [receiver.child, receiver.child],
+      [bare, receiver.child, receiver.child],
       options.redisPid,
-    )) as [MeasuredLoad, MeasuredLoad];
-    log(`  ingest at half rate (evenly paced): jira ${jiraRate}/s p50 ${jh.latencyMs.p50.toFixed(1)} ms p99 ${jh.latencyMs.p99.toFixed(1)} ms, linear ${linearRate}/s p50 ${lh.latencyMs.p50.toFixed(1)} ms p99 ${lh.latencyMs.p99.toFixed(1)} ms`);
+    )) as [MeasuredLoad, MeasuredLoad, MeasuredLoad];
+    log(
+      `  ingest at half rate (evenly paced): bare express ${jiraRate}/s p50 ${bh.latencyMs.p50.toFixed(1)} ms p99 ${bh.latencyMs.p99.toFixed(1)} ms, ` +
+        `jira ${jiraRate}/s p50 ${jh.latencyMs.p50.toFixed(1)} ms p99 ${jh.latencyMs.p99.toFixed(1)} ms, linear ${linearRate}/s p50 ${lh.latencyMs.p50.toFixed(1)} ms p99 ${lh.latencyMs.p99.toFixed(1)} ms`,
+    );
     await redis.flushdb();
     return {
       cpuUsPerRequest: {
@@ -236,6 +245,7 @@ export async function runIngest(options: IngestOptions, log: (s: string) => void
       halfRate: {
         jira: { rate: jiraRate, p50: jh.latencyMs.p50, p99: jh.latencyMs.p99 },
         linear: { rate: linearRate, p50: lh.latencyMs.p50, p99: lh.latencyMs.p99 },
+        bare: { rate: jiraRate, p50: bh.latencyMs.p50, p99: bh.latencyMs.p99 },
       },
     };
   } finally {

@@ -42,7 +42,7 @@ export function buildTable(
         target: 'reported',
         pass: null,
       },
-      { figure: '1. Ack latency at half max, Jira', value: `p99 ${n1(halfRate.jira.p99)} ms`, baseline: `${n0(halfRate.jira.rate)}/s, p50 ${n1(halfRate.jira.p50)} ms`, ratio: '', target: 'p99 ≤ 25 ms', pass: check(halfRate.jira.p99 <= 25) },
+      { figure: '1. Ack latency at half max, Jira', value: `p99 ${n1(halfRate.jira.p99)} ms`, baseline: `${n0(halfRate.jira.rate)}/s, p50 ${n1(halfRate.jira.p50)} ms; bare express p99 ${n1(halfRate.bare.p99)} ms`, ratio: '', target: 'p99 ≤ 25 ms', pass: check(halfRate.jira.p99 <= 25) },
       { figure: '1. Ack latency at half max, Linear', value: `p99 ${n1(halfRate.linear.p99)} ms`, baseline: `${n0(halfRate.linear.rate)}/s, p50 ${n1(halfRate.linear.p50)} ms`, ratio: '', target: 'p99 ≤ 25 ms', pass: check(halfRate.linear.p99 <= 25) },
     );
   }
