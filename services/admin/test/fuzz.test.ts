@@ -301,7 +301,7 @@ describe('admin API fuzzing', () => {
     }
     const restricted = c.token.tenants;
     if (restricted) {
-      if (/^\/api\/v1\/dead-letters(\?|$)/i.test(c.path)) {
+      if (/^\/api\/v1\/dead-letters\/?(\?|$)/i.test(c.path)) {
         // Dead-letter listings are filtered: every entry must be one of the token's tenants.
         const entries = (JSON.parse(answer.body.toString('utf8')) as { deadLetters: Array<{ tenant: string | null }> }).deadLetters;
         if (entries.some((e) => e.tenant === null || !restricted.includes(e.tenant))) fail("a restricted token listed another tenant's dead letters", show(c, answer));
