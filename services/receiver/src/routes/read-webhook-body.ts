@@ -46,7 +46,7 @@ export function readWebhookBody(limit: number): RequestHandler {
     const cleanup = () => {
       req.off('data', onData);
       req.off('end', onEnd);
-      req.off('error', onError);
+      req.off('error', onAborted);
       req.off('aborted', onAborted);
     };
     const fail = (error: BodyError) => {
@@ -71,15 +71,12 @@ export function readWebhookBody(limit: number): RequestHandler {
       req.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
       next();
     }
-    function onError() {
-      fail(new BodyError(400, 'request aborted'));
-    }
     function onAborted() {
       fail(new BodyError(400, 'request aborted'));
     }
     req.on('data', onData);
     req.on('end', onEnd);
-    req.on('error', onError);
+    req.on('error', onAborted);
     req.on('aborted', onAborted);
   };
 }

@@ -22,12 +22,18 @@ export const HOLD_AT_MOST_MS = 2_500;
 export const POOL_HOLD_AT_MOST_MS = 10_000;
 /** How often a write-back held back for a backlog of events looks again. */
 const BACKLOG_STEP_MS = 200;
+/** How often a held pool write-back looks again whether its pool rests (each look is a job move). */
+const POOL_RECHECK_MS = 500;
 
-/** The events queue's waiting count, read at most every 100 ms per process. */
+const backlogs = new WeakMap<WorkerDeps['queues'], () => Promise<number>>();
+
+/** The events queue's waiting count, read at most every 100 ms per process (shared by both processors). */
 export function eventsBacklog(deps: WorkerDeps): () => Promise<number> {
+  const known = backlogs.get(deps.queues);
+  if (known) return known;
   let at = 0;
   let last: Promise<number> = Promise.resolve(0);
-  return () => {
+  const read = () => {
     const now = Date.now();
     if (now - at >= 100) {
       at = now;
@@ -35,6 +41,8 @@ export function eventsBacklog(deps: WorkerDeps): () => Promise<number> {
     }
     return last;
   };
+  backlogs.set(deps.queues, read);
+  return read;
 }
 
 export type BurstSubject = { tenant: string; ticketId: string } | { tenant: string; poolId: string };
@@ -55,9 +63,6 @@ export async function burstHoldMs(deps: WorkerDeps, job: Job, subject: BurstSubj
     : await deps.activity.ticketChangedAt(subject.tenant, subject.ticketId);
   const rest = changedAt + deps.coalesceMs - now;
   if (rest <= 0) return 0;
-  // A busy pool is looked at again every POOL_RECHECK_MS at most often (each look is a job move).
   return Math.min(pool ? Math.max(rest + 10, POOL_RECHECK_MS) : rest + 10, left);
 }
 
-/** How often a held pool write-back looks again whether its pool rests. */
-const POOL_RECHECK_MS = 500;
