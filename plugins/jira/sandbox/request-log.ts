@@ -15,6 +15,11 @@ export interface CountWritesFilter {
   accountId?: string;
   /** Only requests answered at or after this epoch ms. */
   since?: number;
+  /**
+   * Only requests logged at or after this position of the request log (its length before the calls
+   * of interest). Exact where `since` is not: two requests can be answered in the same millisecond.
+   */
+  from?: number;
   /** Only requests answered with 2xx (default: every attempt, failed ones included). */
   successfulOnly?: boolean;
 }
@@ -30,7 +35,8 @@ export function isWrite(entry: RequestLogEntry): boolean {
 
 export function countWrites(log: readonly RequestLogEntry[], filter: CountWritesFilter = {}): number {
   return log.filter(
-    (e) =>
+    (e, i) =>
+      (filter.from === undefined || i >= filter.from) &&
       isWrite(e) &&
       (filter.accountId === undefined || e.accountId === filter.accountId) &&
       (filter.since === undefined || e.at >= filter.since) &&

@@ -213,7 +213,7 @@ describe('writeBack', () => {
 
   it('adds and removes pool labels in one PUT and leaves other labels alone', async () => {
     const issue = sandbox.createIssue({ project: 'CR', summary: 'Labels', labels: ['custom-request', 'vip', 'pool-ok'] });
-    const since = Date.now();
+    const before = sandbox.requestLog.length;
     const result = await client.writeBack({
       ticketKey: 'CR-1',
       ticketId: issue.id,
@@ -221,7 +221,7 @@ describe('writeBack', () => {
     });
     expect(result).toEqual({ commentId: null, calls: 1 });
     expect(sandbox.issue('CR-1')!.labels).toEqual(['custom-request', 'vip', 'pool-over-limit']);
-    expect(sandbox.countWrites({ accountId: sandbox.users.bot.accountId, since })).toBe(1);
+    expect(sandbox.countWrites({ accountId: sandbox.users.bot.accountId, from: before })).toBe(1);
     // Someone adds a label meanwhile; the next write does not clobber it.
     sandbox.editIssue('CR-1', { labels: { add: ['added-by-sam'] } });
     await client.writeBack({ ticketKey: 'CR-1', ticketId: issue.id, labels: { add: ['pool-ok'], remove: ['pool-over-limit'] } });
@@ -255,7 +255,6 @@ describe('writeBack', () => {
     const issue = sandbox.createIssue({ project: 'CR', summary: 'Order', labels: ['custom-request'] });
     await client.whoAmI();
     const before = sandbox.requestLog.length;
-    const since = Date.now();
     const result = await client.writeBack({
       ticketKey: 'CR-1',
       ticketId: issue.id,
@@ -270,7 +269,7 @@ describe('writeBack', () => {
       `PUT /rest/api/3/issue/${issue.id}`,
     ]);
     expect(result.calls).toBe(3);
-    expect(sandbox.countWrites({ accountId: bot(), since })).toBe(2);
+    expect(sandbox.countWrites({ accountId: bot(), from: before })).toBe(2);
     const shown = sandbox.issue('CR-1')!;
     expect(shown.labels).toEqual(['custom-request', 'pool-ok']);
     expect(shown.properties['pool-guard']).toEqual({ ...BADGE, state: 'ok' });
@@ -302,7 +301,6 @@ describe('writeBack', () => {
     const issue = sandbox.createIssue({ project: 'CR', summary: 'All three', labels: ['custom-request', 'vip', 'pool-ok'] });
     const first = await client.writeBack({ ticketKey: 'CR-1', ticketId: issue.id, comment: { doc: doc('ok'), commentId: null } });
     sandbox.editIssue('CR-1', { labels: { add: ['added-by-sam'] } });
-    const since = Date.now();
     const before = sandbox.requestLog.length;
     const result = await client.writeBack({
       ticketKey: 'CR-1',
@@ -313,7 +311,7 @@ describe('writeBack', () => {
     });
     expect(result).toEqual({ commentId: first.commentId, calls: 1 });
     expect(sandbox.requestLog.slice(before).map((e) => `${e.method} ${e.path}`)).toEqual([`PUT /rest/api/3/issue/${issue.id}`]);
-    expect(sandbox.countWrites({ accountId: bot(), since })).toBe(1);
+    expect(sandbox.countWrites({ accountId: bot(), from: before })).toBe(1);
     const shown = sandbox.issue('CR-1')!;
     expect(shown.labels).toEqual(['custom-request', 'vip', 'added-by-sam', 'pool-over-limit']);
     expect(shown.properties['pool-guard']).toEqual({ ...BADGE, state: 'over-limit' });

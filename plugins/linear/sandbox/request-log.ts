@@ -18,6 +18,11 @@ export interface CountOptions {
   userId?: string;
   /** Epoch ms; only requests at or after it. */
   since?: number;
+  /**
+   * Only requests logged at or after this position of `entries` (its length before the calls of
+   * interest). Exact where `since` is not: two requests can be answered in the same millisecond.
+   */
+  from?: number;
 }
 
 export class RequestLog {
@@ -43,7 +48,9 @@ export class RequestLog {
 
   private select(options: CountOptions): LoggedRequest[] {
     return this.entries.filter(
-      (e) => (options.userId === undefined || e.userId === options.userId) && (options.since === undefined || e.at >= options.since),
+      (e, i) =>
+        (options.from === undefined || i >= options.from) &&
+        (options.userId === undefined || e.userId === options.userId) && (options.since === undefined || e.at >= options.since),
     );
   }
 }

@@ -205,7 +205,7 @@ describe('operations through @linear/sdk', () => {
   });
 
   it('runs a custom document through rawRequest and counts writes per user', async () => {
-    const since = Date.now();
+    const from = sandbox.requestLog.entries.length;
     const issue = await sandbox.createIssue({ team: 'ENG', title: 'Raw' });
     const response = await bot.client.rawRequest<{ issue: { identifier: string; needs: { nodes: unknown[] } } }, Record<string, unknown>>(
       'query Raw($id: String!) { issue(id: $id) { identifier needs(first: 1) { nodes { id } } } }',
@@ -221,9 +221,9 @@ describe('operations through @linear/sdk', () => {
     await sales.updateIssue(issue.id, { estimate: 1 });
     expect(sandbox.issue(issue.id)!.customerNeeds).toBe(1);
     // the sandbox's own helpers (createIssue, addCustomerNeed) are not HTTP requests and are not logged
-    expect(sandbox.requestLog.countWrites({ userId: botUserId, since })).toBe(1);
-    expect(sandbox.requestLog.countWrites({ userId: salesUserId, since })).toBe(2);
-    expect(sandbox.requestLog.countRequests({ userId: botUserId, since })).toBe(2);
+    expect(sandbox.requestLog.countWrites({ userId: botUserId, from })).toBe(1);
+    expect(sandbox.requestLog.countWrites({ userId: salesUserId, from })).toBe(2);
+    expect(sandbox.requestLog.countRequests({ userId: botUserId, from })).toBe(2);
     expect(sandbox.requestLog.countWrites({ since: Date.now() + 1000 })).toBe(0);
   });
 });
