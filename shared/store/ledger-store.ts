@@ -87,6 +87,12 @@ export interface LedgerStoreOptions {
   keys?: KeySpace;
   /** How long a deleted ticket's tombstone is kept (so late events cannot resurrect it; only a newer version revives a revivable one). */
   tombstoneTtlSeconds?: number;
+  /**
+   * How long the record of a ticket that does not count (never did, or left every pool) is kept
+   * after its last change: long enough that no read of the ticket taken before that change can
+   * still be in flight, so a late, older read cannot count the ticket again (default 7 days).
+   */
+  notCountedTtlSeconds?: number;
   /** How many compare-and-set rounds before giving up (the job is then retried). */
   maxCasAttempts?: number;
   /**
@@ -185,6 +191,7 @@ export class LedgerStore {
   readonly keys: KeySpace;
   private readonly redis: ScriptRedis;
   private readonly tombstoneTtl: number;
+  private readonly notCountedTtl: number;
   private readonly maxCas: number;
   private readonly cache: PoolCache;
   /** Stamps of this store's writes: a random prefix and a counter, so no two writes anywhere share one. */
@@ -194,6 +201,7 @@ export class LedgerStore {
   constructor(options: LedgerStoreOptions) {
     this.keys = options.keys ?? createKeySpace();
     this.tombstoneTtl = options.tombstoneTtlSeconds ?? 90 * 24 * 3600;
+    this.notCountedTtl = options.notCountedTtlSeconds ?? 7 * 24 * 3600;
     this.maxCas = options.maxCasAttempts ?? 20;
     this.cache = new PoolCache(options.poolCacheWeight ?? DEFAULT_POOL_CACHE_WEIGHT, options.poolCacheMinRequests ?? DEFAULT_POOL_CACHE_MIN_REQUESTS);
     const redis = options.redis as ScriptRedis;
@@ -232,12 +240,10 @@ export class LedgerStore {
     const k = this.keys.tenant(tenant);
     for (let attempt = 0; attempt < this.maxCas; attempt++) {
       const record = await this.getTicket(tenant, ticketId);
-      // A ticket never counted that does not count now (most tickets of a tracker) leaves no trace.
-      // A deletion does, even of a ticket never seen: its tombstone (which expires) keeps a read
-      // taken before the deletion, stored late by a slower worker, from counting the ticket again.
-      if (!record && change.kind === 'upsert' && change.request === null) {
-        return { applied: false, reason: 'unchanged' };
-      }
+      // Every observation leaves a trace, even of a ticket that never counted (most tickets of a
+      // tracker): a read taken before it, stored late by a slower worker, must find a newer version
+      // and be `stale`, not count the ticket again. Records of tickets that do not count expire
+      // (notCountedTtl), tombstones of deletions too (tombstoneTtl); those of counted tickets stay.
       const decision = decideTicketChange(record?.state ?? null, change);
       if (!decision.apply) {
         return { applied: false, reason: decision.reason };
@@ -246,7 +252,7 @@ export class LedgerStore {
       const next = decision.next.request;
       const oldPool = previous ? poolIdOf(previous) : '';
       const newPool = next ? poolIdOf(next) : '';
-      const ttl = decision.next.deleted ? this.tombstoneTtl : 0;
+      const ttl = decision.next.deleted ? this.tombstoneTtl : next === null ? this.notCountedTtl : 0;
       const nextJson = next ? JSON.stringify(next) : '';
       const stamp = this.nextStamp();
       const result = await this.redis.poolGuardCasTicket(

@@ -456,12 +456,10 @@ describe('ledger model: two workers, any interleaving, same ledger as the sequen
     );
   }, 180_000);
 
-  // KNOWN BUG, found 2026-11-27 by a random seed in CI (it reproduces on the code of that morning
-  // too): in this interleaving of two workers a ticket whose custom label was removed keeps its pool
-  // label and badge, and another ticket of the pool keeps figures that still count it. Until it is
-  // fixed this replay is expected to fail; when it passes, jest reports it: drop `.failing` and
-  // keep it as the regression test.
-  it.failing('known bug: replay of seed 245159287 path 26 leaves a stale label and badge', async () => {
+  // Found 2026-11-27 by a random seed in CI: worker B stored its read of a ticket whose custom label
+  // had just been removed (a ticket it had never counted left no trace in the ledger), then its
+  // older read of the same ticket, taken while it was still a custom request, counted it again.
+  it('regression: replay of seed 245159287 path 26 (a late, older read counted a ticket whose label was removed)', async () => {
     await fc.assert(property(), { seed: 245159287, path: '26', endOnFailure: true });
   }, 60_000);
 

@@ -105,10 +105,30 @@ describe('LedgerStore on a real Redis', () => {
     expect(await store.applyTicketChange(tenant, final.id, { kind: 'upsert', updatedAt: final.updatedAt, request: final }, { key: final.key, excluded: null })).toEqual({ applied: false, reason: 'deleted' });
   });
 
-  it('leaves no trace for a ticket that never counted', async () => {
-    const res = await store.applyTicketChange(tenant, 'plain-1', { kind: 'upsert', updatedAt: '2026-10-01T00:00:00.000Z', request: null }, { key: 'CR-99', excluded: 'no-longer-custom' });
-    expect(res).toEqual({ applied: false, reason: 'unchanged' });
-    expect(await store.getTicket(tenant, 'plain-1')).toBeNull();
+  it('keeps an expiring record of a ticket that never counted, so an older read stored late cannot count it', async () => {
+    // A worker read the ticket while it was still a custom request; the label was removed, and
+    // another worker stored its newer read first. The older read, stored late, is stale.
+    const older = request({ id: 'plain-1', key: 'CR-99', updatedAt: '2026-10-01T00:00:00.000Z' });
+    const meta = { key: 'CR-99', excluded: 'no-longer-custom' as const };
+    const res = await store.applyTicketChange(tenant, 'plain-1', { kind: 'upsert', updatedAt: '2026-10-01T00:00:01.000Z', request: null }, meta);
+    expect(res).toEqual({ applied: true, previous: null, next: null, affectedPools: [], deleted: false });
+    const ticketKey = store.keys.tenant(tenant).ticket('plain-1');
+    const ttl = await redis.ttl(ticketKey);
+    expect(ttl).toBeGreaterThan(6 * 24 * 3600);
+    expect(ttl).toBeLessThanOrEqual(7 * 24 * 3600);
+    expect(await store.applyTicketChange(tenant, 'plain-1', { kind: 'upsert', updatedAt: older.updatedAt, request: older }, { key: 'CR-99', excluded: null })).toEqual({ applied: false, reason: 'stale' });
+    expect((await store.readPool(tenant, poolIdOf(older))).requests.map((x) => x.id)).not.toContain('plain-1');
+    // The same read again changes nothing.
+    expect(await store.applyTicketChange(tenant, 'plain-1', { kind: 'upsert', updatedAt: '2026-10-01T00:00:01.000Z', request: null }, meta)).toEqual({ applied: false, reason: 'unchanged' });
+
+    // Once it counts, its record is kept for good; when it stops counting, it expires again.
+    const counted = request({ id: 'plain-1', key: 'CR-99', updatedAt: '2026-10-01T00:00:02.000Z' });
+    await store.applyTicketChange(tenant, 'plain-1', { kind: 'upsert', updatedAt: counted.updatedAt, request: counted }, { key: 'CR-99', excluded: null });
+    expect(await redis.ttl(ticketKey)).toBe(-1);
+    expect((await store.readPool(tenant, poolIdOf(counted))).requests.map((x) => x.id)).toContain('plain-1');
+    await store.applyTicketChange(tenant, 'plain-1', { kind: 'upsert', updatedAt: '2026-10-01T00:00:03.000Z', request: null }, meta);
+    expect(await redis.ttl(ticketKey)).toBeGreaterThan(6 * 24 * 3600);
+    expect(await store.getTicket(tenant, 'plain-1')).toMatchObject({ key: 'CR-99', excluded: 'no-longer-custom', state: { request: null } });
   });
 
   it('applies concurrent changes to one ticket exactly once each (compare-and-set)', async () => {

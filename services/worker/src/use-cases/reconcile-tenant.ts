@@ -294,6 +294,8 @@ class Sweep {
     // A newer version of the same request (a comment, Pool Guard's own write): the ledger learns
     // the version, the pool is recomputed (nothing changes), and there is nothing to report.
     if (previous && next && samePoolRequest({ ...previous, updatedAt: '' }, { ...next, updatedAt: '' })) return;
+    // A ticket that did not count and still does not: the ledger only learned its version.
+    if (!result.deleted && previous === null && next === null) return;
     const { ledger } = this.report;
     if (result.deleted) ledger.deleted++;
     else if (result.next === null) ledger.excluded++;
