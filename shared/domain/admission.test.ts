@@ -219,6 +219,25 @@ describe('admission (properties)', () => {
     );
   });
 
+  it('gives the same outcome with a previous one, reusing exactly the previous entries that are equal at their place', () => {
+    fc.assert(
+      fc.property(poolArb, poolArb, ({ limitDays, warnAtPercent, requests }, other) => {
+        const settings = { limitDays, warnAtPercent };
+        // A previous outcome of the same pool (a few requests changed) or of another pool altogether.
+        const changed = requests.map((r, i) => (i % 3 === 1 ? { ...r, days: r.days === null ? 1 : r.days + 1 } : r));
+        for (const previous of [admitRequests(settings, changed), admitRequests(other, other.requests), null]) {
+          const fresh = admitRequests(settings, requests);
+          const reused = admitRequests(settings, requests, previous);
+          expect(reused).toEqual(fresh);
+          reused.entries.forEach((e, i) => {
+            const before = previous?.entries[i];
+            expect(e === before).toBe(before !== undefined && JSON.stringify(before) === JSON.stringify(e));
+          });
+        }
+      }),
+    );
+  });
+
   it('adding a request ranked last never changes the standings of earlier ones', () => {
     fc.assert(
       fc.property(poolArb, fc.option(fc.integer({ min: 0, max: 20 }), { nil: null }), ({ limitDays, warnAtPercent, requests }, days) => {

@@ -79,49 +79,80 @@ function compareCodeUnits(a: string, b: string): number {
 /**
  * Admits a pool's requests against its limit. Pure and independent of the input order. Throws on
  * a negative or non-finite limit or size, or on two requests with the same key (a ledger bug).
+ *
+ * `previous` (an earlier outcome of the same pool, usually the last one committed) changes nothing
+ * in the result's values: an entry equal to previous's entry at the same place is that very object
+ * (entries are never mutated), so an event that moves a few entries of a big pool allocates a few
+ * entries, not a thousand, and what a process keeps of its pools is not copied again each time.
  */
-export function admitRequests(settings: PoolSettings, requests: readonly PoolRequest[]): PoolOutcome {
+export function admitRequests(settings: PoolSettings, requests: readonly PoolRequest[], previous?: PoolOutcome | null): PoolOutcome {
+  return admitInOrder(settings, requests, previous).outcome;
+}
+
+/** {@link admitRequests}, with the requests in admission order: `entries[i]` is `ordered[i]`'s. */
+export function admitInOrder(
+  settings: PoolSettings,
+  requests: readonly PoolRequest[],
+  previous?: PoolOutcome | null,
+): { outcome: PoolOutcome; ordered: readonly PoolRequest[] } {
   assertSettings(settings);
   const ordered = [...requests].sort(compareAdmissionOrder);
   assertValidRequests(ordered);
   const limit = settings.limitDays === null ? null : toThousandths(settings.limitDays);
 
-  const committed = ordered.reduce((sum, r) => sum + (r.committed ? thousandthsOf(r) : 0), 0);
+  let committed = 0;
+  for (const r of ordered) if (r.committed) committed += thousandthsOf(r);
   let remaining = limit === null ? Infinity : limit - committed;
   let admitted = 0;
   let blocked = false;
-  const standingOf = (r: PoolRequest): Standing => {
-    if (r.days === null) return 'unsized';
-    if (r.committed) return 'committed';
-    const days = thousandthsOf(r);
-    if (!blocked && days <= remaining) {
-      remaining -= days;
-      admitted += days;
-      return 'admitted';
+  const standings = new Array<Standing>(ordered.length);
+  for (let i = 0; i < ordered.length; i++) {
+    const r = ordered[i]!;
+    let standing: Standing;
+    if (r.days === null) standing = 'unsized';
+    else if (r.committed) standing = 'committed';
+    else {
+      const days = thousandthsOf(r);
+      if (!blocked && days <= remaining) {
+        remaining -= days;
+        admitted += days;
+        standing = 'admitted';
+      } else {
+        blocked = true;
+        standing = 'waiting';
+      }
     }
-    blocked = true;
-    return 'waiting';
-  };
-  const placed = ordered.map((request) => ({ request, standing: standingOf(request) }));
+    standings[i] = standing;
+  }
 
   const used = committed + admitted;
   const overdrawn = limit !== null && committed > limit;
   const nearLimit = limit !== null && used * 100 >= settings.warnAtPercent * limit;
+  const prior = previous?.entries;
+  const entries = new Array<AdmissionEntry>(ordered.length);
+  for (let i = 0; i < ordered.length; i++) {
+    const { key, days } = ordered[i]!;
+    const standing = standings[i]!;
+    const state = stateOf(standing, limit !== null, nearLimit || overdrawn);
+    const same = prior?.[i];
+    // Field order is the stored JSON's (see encodeOutcome in the ledger store).
+    entries[i] =
+      same !== undefined && same.key === key && same.days === days && same.rank === i + 1 && same.standing === standing && same.state === state
+        ? same
+        : { key, days, rank: i + 1, standing, state };
+  }
   return {
-    limitDays: settings.limitDays,
-    warnAtPercent: settings.warnAtPercent,
-    usedDays: fromThousandths(used),
-    committedDays: fromThousandths(committed),
-    overdrawn,
-    nearLimit,
-    freeDays: limit === null ? null : fromThousandths(Math.max(0, limit - used)),
-    entries: placed.map(({ request, standing }, i) => ({
-      key: request.key,
-      days: request.days,
-      rank: i + 1,
-      standing,
-      state: stateOf(standing, limit !== null, nearLimit || overdrawn),
-    })),
+    outcome: {
+      limitDays: settings.limitDays,
+      warnAtPercent: settings.warnAtPercent,
+      usedDays: fromThousandths(used),
+      committedDays: fromThousandths(committed),
+      overdrawn,
+      nearLimit,
+      freeDays: limit === null ? null : fromThousandths(Math.max(0, limit - used)),
+      entries,
+    },
+    ordered,
   };
 }
 

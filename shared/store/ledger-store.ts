@@ -177,7 +177,7 @@ export function encodeOutcome(stored: StoredOutcome, previous?: CachedOutcome | 
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     const p = prior[i];
-    entryTexts[i] = p !== undefined && sameEntry(p, e) ? priorTexts[i]! : JSON.stringify(e);
+    entryTexts[i] = p !== undefined && (p === e || sameEntry(p, e)) ? priorTexts[i]! : JSON.stringify(e);
   }
   return { json: `${head.slice(0, -ENTRIES_LAST.length)}"entries":[${entryTexts.join(',')}]}}`, entryTexts };
 }

@@ -1,4 +1,4 @@
-import { admitRequests, type AdmissionEntry, type PoolOutcome, type PoolSettings } from '@pool-guard/shared/domain';
+import { admitInOrder, type AdmissionEntry, type PoolOutcome, type PoolSettings } from '@pool-guard/shared/domain';
 import type { PoolSnapshot } from '@pool-guard/shared/store';
 import type { TenantContext } from '@pool-guard/shared/tracker';
 import { enqueueWriteBacks } from './enqueue-write-backs.js';
@@ -31,14 +31,16 @@ function sameFigures(a: PoolOutcome, b: PoolOutcome): boolean {
 }
 
 /**
- * Ticket ids (by request key -> id) whose view changed between two outcomes of one pool: `own`
- * where what the ticket shows of itself changed, `figures` where only the pool's figures did.
+ * Ticket ids whose view changed between two outcomes of one pool: `own` where what the ticket shows
+ * of itself changed, `figures` where only the pool's figures did. `idOf` gives the ticket id of
+ * `next`'s entry (its key and its index): a map by key, or a function.
  */
 export function changedTicketsByLane(
   previous: PoolOutcome | null,
   next: PoolOutcome,
-  idOfKey: ReadonlyMap<string, string>,
+  idOf: ReadonlyMap<string, string> | ((key: string, index: number) => string | undefined),
 ): { own: string[]; figures: string[] } {
+  const idAt = typeof idOf === 'function' ? idOf : (key: string) => idOf.get(key);
   const prior = previous?.entries ?? [];
   // Most changes keep the admission order, so the entry at the same index is usually the one of the
   // same request; a map of the previous entries is built only when one is not.
@@ -56,10 +58,11 @@ export function changedTicketsByLane(
   const own: string[] = [];
   const figures: string[] = [];
   next.entries.forEach((e, i) => {
-    const id = idOfKey.get(e.key);
+    const id = idAt(e.key, i);
     if (!id) return;
     const before = previousOf(e, i);
-    if (before === undefined || !sameOwnView(before, e)) own.push(id);
+    // An entry admission reused from `previous` is the same object: nothing to compare.
+    if (before === undefined || (before !== e && !sameOwnView(before, e))) own.push(id);
     else if (figuresMoved) figures.push(id);
   });
   return { own, figures };
@@ -120,10 +123,10 @@ export async function writeBackPool(deps: WorkerDeps, tenant: TenantContext, poo
 export async function recomputePool(deps: WorkerDeps, tenant: TenantContext, poolId: string): Promise<RecomputeResult> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const snapshot = await deps.store.readPool(tenant.id, poolId);
-    const outcome = admitRequests(settingsOf(snapshot, tenant), snapshot.requests);
-    const idOfKey = new Map<string, string>();
-    for (const r of snapshot.requests) idOfKey.set(r.key, r.id);
-    const { own, figures } = changedTicketsByLane(snapshot.outcome?.outcome ?? null, outcome, idOfKey);
+    const previous = snapshot.outcome?.outcome ?? null;
+    // Entries equal to the last committed outcome's are its own objects (see admitRequests).
+    const { outcome, ordered } = admitInOrder(settingsOf(snapshot, tenant), snapshot.requests, previous);
+    const { own, figures } = changedTicketsByLane(previous, outcome, (_key, i) => ordered[i]!.id);
     const changedTicketIds = [...own, ...figures];
     if (own.length > POOL_WRITE_BACK_FAN_OUT) await enqueuePoolWriteBack(deps, tenant.id, poolId);
     else {
