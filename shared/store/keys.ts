@@ -12,8 +12,18 @@ export interface TenantKeys {
   ticket(ticketId: string): string;
   /** Hash: ticket id -> PoolRequest JSON, the requests of one pool. */
   poolRequests(poolId: string): string;
-  /** String: the last committed admission outcome of one pool (JSON with its version). */
+  /**
+   * String: the last committed admission outcome of one pool (JSON with its version), as written
+   * before the outcome was stored in parts. Read when `poolOutcomeParts` is absent; the next commit
+   * of the pool replaces it.
+   */
   poolOutcome(poolId: string): string;
+  /**
+   * Hash: the last committed admission outcome of one pool, in parts: `h` = the outcome's JSON with
+   * its entries left empty (`"entries":[]`), `n` = the number of entries, `0`..`n-1` = each entry's
+   * JSON in admission order. A commit rewrites only the entries that changed.
+   */
+  poolOutcomeParts(poolId: string): string;
   /** Hash: pool id -> settings JSON ({limitDays, warnAtPercent, updatedAt}). */
   poolSettings(): string;
   /** Hash: pool id -> version, bumped by every change of the pool's requests or settings. */
@@ -58,6 +68,7 @@ export function createKeySpace(prefix = 'pg'): KeySpace {
         ticket: (id) => `${t}:ticket:${id}`,
         poolRequests: (poolId) => `${t}:pool:${poolId}:requests`,
         poolOutcome: (poolId) => `${t}:pool:${poolId}:outcome`,
+        poolOutcomeParts: (poolId) => `${t}:pool:${poolId}:outcome-parts`,
         poolSettings: () => `${t}:pool-settings`,
         poolVersions: () => `${t}:pool-versions`,
         poolStamps: () => `${t}:pool-stamps`,

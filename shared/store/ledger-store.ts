@@ -129,12 +129,12 @@ export class CasConflictError extends Error {
 
 /** CAS_TICKET's reply: -1, or the ticket's new version and each touched pool's version and stamp before and after. */
 type CasReply = -1 | [number, string | null, string | null, string | null, string | null, string | null, string | null];
-/** READ_POOL's reply. */
-type ReadPoolReply = [string, string | null, string | null, string | null, string[] | null, string | null];
+/** READ_POOL's reply (the outcome: its parts, flat, or the legacy JSON string). */
+type ReadPoolReply = [string, string | null, string | null, string | null, string[] | null, string[] | string | null];
 
 type ScriptRedis = RedisClient & {
   poolGuardCasTicket(...args: (string | number)[]): Promise<CasReply>;
-  poolGuardCommitOutcome(...args: (string | number | Buffer)[]): Promise<number>;
+  poolGuardCommitOutcome(...args: string[]): Promise<number>;
   poolGuardReadPool(...args: (string | number)[]): Promise<ReadPoolReply>;
 };
 
@@ -158,28 +158,84 @@ function sameEntry(a: AdmissionEntry, b: AdmissionEntry): boolean {
   return true;
 }
 
-const ENTRIES_LAST = '"entries":[]}}';
+/** An outcome as COMMIT_OUTCOME stores it: see KeySpace.poolOutcomeParts. */
+export interface EncodedOutcome {
+  /** The outcome's JSON with `"entries":[]`. */
+  head: string;
+  /** Every entry's JSON, in order. */
+  entryTexts: string[];
+  /** The stamp of the stored outcome `delta` was computed against, or '' when `delta` is every entry. */
+  base: string;
+  /** Index, entry JSON, index, entry JSON, ...: the entries to write. */
+  delta: string[];
+}
 
 /**
- * The stored outcome's JSON, exactly as JSON.stringify writes it, built from the JSON text of each
- * entry: an entry equal to the one at the same place in the outcome this process stored before
- * (`previous`, with the texts it was written with) reuses that text, so an event that moves a few
- * entries of a big pool does not stringify all of them again.
+ * Encodes an outcome for COMMIT_OUTCOME. With `previous` (the stored outcome this process holds,
+ * with the texts its entries were stored as), an entry equal to previous's at the same place keeps
+ * its text and is left out of the delta, so an event that moves a few entries of a big pool writes
+ * a few entries, not all of them.
  */
-export function encodeOutcome(stored: StoredOutcome, previous?: CachedOutcome | null): { json: string; entryTexts: string[] | null } {
+export function encodeOutcome(stored: StoredOutcome, previous?: CachedOutcome | null): EncodedOutcome {
   const { entries } = stored.outcome;
   const head = JSON.stringify({ ...stored, outcome: { ...stored.outcome, entries: [] } });
-  // Entries are written last (admitRequests' field order); anything else is written whole.
-  if (!head.endsWith(ENTRIES_LAST)) return { json: JSON.stringify(stored), entryTexts: null };
-  const prior = previous?.entryTexts && previous.outcome ? previous.outcome.outcome.entries : [];
-  const priorTexts = previous?.entryTexts ?? [];
+  const priorTexts = previous?.outcome && previous.entryTexts ? previous.entryTexts : null;
+  const prior = priorTexts ? previous!.outcome!.outcome.entries : [];
   const entryTexts = new Array<string>(entries.length);
+  const delta: string[] = [];
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     const p = prior[i];
-    entryTexts[i] = p !== undefined && (p === e || sameEntry(p, e)) ? priorTexts[i]! : JSON.stringify(e);
+    if (p !== undefined && (p === e || sameEntry(p, e))) entryTexts[i] = priorTexts![i]!;
+    else {
+      const text = JSON.stringify(e);
+      entryTexts[i] = text;
+      delta.push(String(i), text);
+    }
   }
-  return { json: `${head.slice(0, -ENTRIES_LAST.length)}"entries":[${entryTexts.join(',')}]}}`, entryTexts };
+  if (!priorTexts) return { head, entryTexts, base: '', delta };
+  return { head, entryTexts, base: previous!.stamp, delta };
+}
+
+/** Every entry of an encoded outcome, for a whole write. */
+function wholeDelta(entryTexts: readonly string[]): string[] {
+  const delta = new Array<string>(entryTexts.length * 2);
+  for (let i = 0; i < entryTexts.length; i++) {
+    delta[2 * i] = String(i);
+    delta[2 * i + 1] = entryTexts[i]!;
+  }
+  return delta;
+}
+
+/**
+ * A stored outcome from READ_POOL's reply: its parts (flat field, value, ...), with the texts of its
+ * entries, or the legacy JSON string. Parts that do not make a whole outcome (an entry missing) are
+ * no outcome: the pool is recomputed and the next commit writes it whole.
+ */
+function decodeOutcome(raw: string[] | string | null): { outcome: StoredOutcome | null; entryTexts?: string[] } {
+  if (raw === null) return { outcome: null };
+  if (typeof raw === 'string') return { outcome: freezeOutcome(JSON.parse(raw) as StoredOutcome) };
+  let head: string | undefined;
+  let n = -1;
+  const texts: (string | undefined)[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const field = raw[i]!;
+    if (field === 'h') head = raw[i + 1];
+    else if (field === 'n') n = Number(raw[i + 1]);
+    else texts[Number(field)] = raw[i + 1];
+  }
+  if (head === undefined || !Number.isInteger(n) || n < 0 || texts.length > n) return { outcome: null };
+  const entryTexts = new Array<string>(n);
+  const entries = new Array<AdmissionEntry>(n);
+  for (let i = 0; i < n; i++) {
+    const text = texts[i];
+    if (text === undefined) return { outcome: null };
+    entryTexts[i] = text;
+    entries[i] = JSON.parse(text) as AdmissionEntry;
+  }
+  const stored = JSON.parse(head) as StoredOutcome;
+  stored.outcome.entries = entries;
+  return { outcome: freezeOutcome(stored), entryTexts };
 }
 
 function parseRequest(json: string): PoolRequest {
@@ -207,8 +263,8 @@ export class LedgerStore {
     const redis = options.redis as ScriptRedis;
     if (typeof redis.poolGuardReadPool !== 'function') {
       redis.defineCommand('poolGuardCasTicket', { numberOfKeys: 7, lua: CAS_TICKET });
-      redis.defineCommand('poolGuardCommitOutcome', { numberOfKeys: 4, lua: COMMIT_OUTCOME });
-      redis.defineCommand('poolGuardReadPool', { numberOfKeys: 6, lua: READ_POOL });
+      redis.defineCommand('poolGuardCommitOutcome', { numberOfKeys: 5, lua: COMMIT_OUTCOME });
+      redis.defineCommand('poolGuardReadPool', { numberOfKeys: 7, lua: READ_POOL });
     }
     this.redis = redis;
   }
@@ -339,13 +395,14 @@ export class LedgerStore {
     for (let attempt = 0; ; attempt++) {
       // A second attempt asks for everything: the cached entry changed while the first was read.
       const entry = attempt === 0 && this.cache.enabled ? this.cache.get(key) : undefined;
-      const [version, stamp, outcomeStamp, settingsJson, flat, outcomeJson] = await this.redis.poolGuardReadPool(
+      const [version, stamp, outcomeStamp, settingsJson, flat, outcomeRaw] = await this.redis.poolGuardReadPool(
         key,
         k.poolSettings(),
         k.poolVersions(),
         k.poolStamps(),
-        k.poolOutcome(poolId),
+        k.poolOutcomeParts(poolId),
         k.poolOutcomeStamps(),
+        k.poolOutcome(poolId),
         poolId,
         entry?.pool ? String(entry.pool.version) : '',
         entry?.pool?.stamp ?? '',
@@ -368,14 +425,18 @@ export class LedgerStore {
         this.cache.set(key, { pool: stamp !== null ? pool : null });
       }
       let outcome: StoredOutcome | null;
-      if (outcomeJson === null && outcomeStamp !== null) {
+      if (outcomeRaw === null && outcomeStamp !== null && entry?.outcome) {
+        // Left out: the entry held this outcome stamp when it was sent; it may have moved since.
         const now = this.cache.peek(key)?.outcome;
         if (!now || now.stamp !== outcomeStamp) continue;
         outcome = now.outcome;
         this.cache.stats.outcomeHits++;
       } else {
-        outcome = outcomeJson ? freezeOutcome(JSON.parse(outcomeJson) as StoredOutcome) : null;
-        this.cache.set(key, { outcome: outcomeStamp !== null ? { stamp: outcomeStamp, outcome } : null });
+        const decoded = decodeOutcome(outcomeRaw);
+        outcome = decoded.outcome;
+        this.cache.set(key, {
+          outcome: outcomeStamp !== null ? { stamp: outcomeStamp, outcome, ...(decoded.entryTexts ? { entryTexts: decoded.entryTexts } : {}) } : null,
+        });
       }
       return {
         poolId,
@@ -402,14 +463,31 @@ export class LedgerStore {
     const stored: StoredOutcome = { version, computedAt: now.toISOString(), outcome };
     const stamp = this.nextStamp();
     const key = k.poolRequests(poolId);
-    const { json, entryTexts } = this.cache.enabled ? encodeOutcome(stored, this.cache.peek(key)?.outcome) : { json: JSON.stringify(stored), entryTexts: null };
-    // As a Buffer, the command is built outside V8's heap: an 88 KB string concatenated into the
-    // command text outlived young-generation collections while in flight, and every one that did
-    // was copied and promoted (a pool of 1,000 requests: most of the worker's scavenge time).
-    const ok = await this.redis.poolGuardCommitOutcome(k.poolVersions(), k.poolOutcome(poolId), k.dirtyPools(), k.poolOutcomeStamps(), poolId, String(version), Buffer.from(json), stamp);
+    // Against the outcome this process holds (confirmed by its stamp in the script), only the
+    // entries that changed are sent: an event on a pool of 1,000 requests writes a few entries, not
+    // an 88 KB outcome.
+    const encoded = encodeOutcome(stored, this.cache.enabled ? this.cache.peek(key)?.outcome : null);
+    const commit = (base: string, delta: string[]) =>
+      this.redis.poolGuardCommitOutcome(
+        k.poolVersions(),
+        k.poolOutcomeParts(poolId),
+        k.dirtyPools(),
+        k.poolOutcomeStamps(),
+        k.poolOutcome(poolId),
+        poolId,
+        String(version),
+        encoded.head,
+        stamp,
+        String(encoded.entryTexts.length),
+        base,
+        ...delta,
+      );
+    let ok = await commit(encoded.base, encoded.delta);
+    // Another process stored an outcome since this one's was read: write this one whole.
+    if (ok === 2) ok = await commit('', wholeDelta(encoded.entryTexts));
     // The outcome just stored need not be fetched and parsed again by this process. It is shared
     // with the caller from now on, so it is frozen.
-    if (ok === 1) this.cache.set(key, { outcome: { stamp, outcome: freezeOutcome(stored), ...(entryTexts ? { entryTexts } : {}) } });
+    if (ok === 1) this.cache.set(key, { outcome: { stamp, outcome: freezeOutcome(stored), entryTexts: encoded.entryTexts } });
     return ok === 1;
   }
 

@@ -58,16 +58,34 @@ return {nextVer, oldVer, oldStamp, oldAfter, newVer, newStamp, newAfter}
 
 /**
  * Store a pool's admission outcome if the pool has not changed since it was read, with the stamp
- * ARGV[4] (unique to this commit: see READ_POOL).
- * The pool leaves the dirty set: its write-backs were enqueued before this commit.
- * KEYS: 1 pool versions hash, 2 outcome key, 3 dirty pools set, 4 outcome stamps hash
- * ARGV: 1 pool id, 2 expected version, 3 outcome JSON, 4 stamp
- * Returns 1 when stored, 0 when the pool moved on (recompute and try again).
+ * ARGV[4] (unique to this commit: see READ_POOL), as parts (see KeySpace.poolOutcomeParts).
+ * A delta (ARGV[6] = the stamp of the outcome it was computed against) rewrites only the entries
+ * given, and only if that outcome is still the stored one; a whole outcome (ARGV[6] = '') replaces
+ * the parts. The legacy single-string outcome is dropped. The pool leaves the dirty set: its
+ * write-backs were enqueued before this commit.
+ * KEYS: 1 pool versions hash, 2 outcome parts hash, 3 dirty pools set, 4 outcome stamps hash,
+ *       5 legacy outcome key
+ * ARGV: 1 pool id, 2 expected version, 3 head JSON, 4 stamp, 5 number of entries,
+ *       6 base outcome stamp ('' = whole), 7.. index, entry JSON, index, entry JSON, ...
+ * Returns 1 when stored, 0 when the pool moved on (recompute and try again), 2 when a delta's base
+ * is no longer the stored outcome (send it whole).
  */
 export const COMMIT_OUTCOME = `
 local v = redis.call('HGET', KEYS[1], ARGV[1]) or '0'
 if v ~= ARGV[2] then return 0 end
-redis.call('SET', KEYS[2], ARGV[3])
+local n = tonumber(ARGV[5])
+if ARGV[6] ~= '' then
+  if redis.call('HGET', KEYS[4], ARGV[1]) ~= ARGV[6] or redis.call('EXISTS', KEYS[2]) == 0 then return 2 end
+  local old = tonumber(redis.call('HGET', KEYS[2], 'n') or '0')
+  for i = n, old - 1 do redis.call('HDEL', KEYS[2], tostring(i)) end
+else
+  redis.call('DEL', KEYS[2])
+end
+redis.call('HSET', KEYS[2], 'h', ARGV[3], 'n', ARGV[5])
+for i = 7, #ARGV, 400 do
+  redis.call('HSET', KEYS[2], unpack(ARGV, i, math.min(i + 399, #ARGV)))
+end
+redis.call('DEL', KEYS[5])
 redis.call('HSET', KEYS[4], ARGV[1], ARGV[4])
 redis.call('SREM', KEYS[3], ARGV[1])
 return 1
@@ -80,11 +98,12 @@ return 1
  * COMMIT_OUTCOME, LedgerStore.setPoolSettings), so unlike versions they never repeat, even when Redis
  * lost its last writes; a pool or outcome without a stamp (written before stamps) is always read.
  * KEYS: 1 pool requests hash, 2 pool settings hash, 3 pool versions hash, 4 pool stamps hash,
- *       5 outcome key, 6 outcome stamps hash
+ *       5 outcome parts hash, 6 outcome stamps hash, 7 legacy outcome key
  * ARGV: 1 pool id, 2 known version, 3 known stamp ('' = none), 4 known outcome stamp ('' = none)
- * Returns {version, stamp, outcome stamp, settings JSON, flat requests (field, value, ...), outcome JSON};
- * requests and settings are nil when left out (an empty pool's requests are an empty array), and the
- * outcome is nil when left out or absent.
+ * Returns {version, stamp, outcome stamp, settings JSON, flat requests (field, value, ...), outcome};
+ * requests and settings are nil when left out (an empty pool's requests are an empty array); the
+ * outcome is nil when left out or absent, the flat parts (field, value, ...) when stored in parts,
+ * or the legacy outcome's JSON string.
  */
 export const READ_POOL = `
 local ver = redis.call('HGET', KEYS[3], ARGV[1]) or '0'
@@ -96,7 +115,8 @@ if (not stamp) or stamp ~= ARGV[3] or ver ~= ARGV[2] then
   reqs = redis.call('HGETALL', KEYS[1])
 end
 if (not ostamp) or ostamp ~= ARGV[4] then
-  outcome = redis.call('GET', KEYS[5])
+  outcome = redis.call('HGETALL', KEYS[5])
+  if #outcome == 0 then outcome = redis.call('GET', KEYS[7]) end
 end
 return {ver, stamp, ostamp, settings, reqs, outcome}
 `;

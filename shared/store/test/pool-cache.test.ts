@@ -163,18 +163,77 @@ describe('LedgerStore pool cache', () => {
     expect(a.poolCacheStats().misses).toBe(misses + 2);
   });
 
+  /** The stored outcome put back together from its parts, as the JSON text of the whole outcome. */
+  async function storedOutcomeText(poolId: string): Promise<string | null> {
+    const parts = await raw.hgetall(keys.tenant(tenant).poolOutcomeParts(poolId));
+    if (Object.keys(parts).length === 0) return null;
+    const n = Number(parts.n);
+    const indices = Object.keys(parts).filter((f) => f !== 'h' && f !== 'n');
+    expect(indices.sort((x, y) => Number(x) - Number(y))).toEqual(Array.from({ length: n }, (_, i) => String(i)));
+    const texts = Array.from({ length: n }, (_, i) => parts[String(i)]!);
+    return parts.h!.replace('"entries":[]', `"entries":[${texts.join(',')}]`);
+  }
+
   it('stores every outcome exactly as JSON.stringify writes it, also when it reuses the text of unchanged entries', async () => {
     const pool = 'CR/2027-Q3';
     for (let n = 500; n < 530; n++) await put(a, request(n, { quarter: '2027-Q3', days: n % 3 === 0 ? null : 1 + (n % 4) }));
     const changes: Array<Partial<PoolRequest>> = [{}, { days: 4 }, { committed: true }, { rank: null }, { days: 0.5 }, { days: null }];
     for (const [i, change] of changes.entries()) {
       if (i > 0) await put(a, newer(request(500 + i * 3, { quarter: '2027-Q3' }), change));
+      if (i === 4) await remove(a, 'id-529'); // one entry fewer: the last index goes
       const snap = await a.readPool(tenant, pool);
-      const outcome = admitRequests({ limitDays: 30 + i, warnAtPercent: 80 }, snap.requests);
+      const outcome = admitRequests({ limitDays: 30 + i, warnAtPercent: 80 }, snap.requests, snap.outcome?.outcome);
       const now = new Date(Date.UTC(2026, 10, 1, 0, i));
       expect(await a.commitOutcome(tenant, pool, snap.version, outcome, now)).toBe(true);
-      expect(await raw.get(keys.tenant(tenant).poolOutcome(pool))).toBe(JSON.stringify({ version: snap.version, computedAt: now.toISOString(), outcome }));
+      expect(await storedOutcomeText(pool)).toBe(JSON.stringify({ version: snap.version, computedAt: now.toISOString(), outcome }));
+      expect((await reference.readPool(tenant, pool)).outcome).toEqual({ version: snap.version, computedAt: now.toISOString(), outcome });
     }
+  });
+
+  it('writes only the entries that changed, and the whole outcome when another process stored one since', async () => {
+    const pool = 'CR/2027-Q4';
+    for (let n = 800; n < 840; n++) await put(a, request(n, { quarter: '2027-Q4' }));
+    const partsKey = keys.tenant(tenant).poolOutcomeParts(pool);
+    const admit = (snap: PoolSnapshot, limitDays: number) => admitRequests({ limitDays, warnAtPercent: 80 }, snap.requests, snap.outcome?.outcome);
+    let snap = await a.readPool(tenant, pool);
+    expect(await a.commitOutcome(tenant, pool, snap.version, admit(snap, 1000))).toBe(true);
+    // A marker in an entry that does not change: a delta leaves it alone.
+    await raw.hset(partsKey, '30', 'marker');
+    await put(a, newer(request(805, { quarter: '2027-Q4' }), { days: 2.5 }));
+    snap = await a.readPool(tenant, pool);
+    const second = admit(snap, 1000);
+    expect(await a.commitOutcome(tenant, pool, snap.version, second)).toBe(true);
+    expect(await raw.hget(partsKey, '30')).toBe('marker');
+    expect(JSON.parse((await raw.hget(partsKey, '5'))!)).toEqual(second.entries[5]);
+    await raw.hset(partsKey, '30', JSON.stringify(second.entries[30]));
+
+    // a computes its next outcome; meanwhile b stores one of the same version (another limit, so
+    // other states): a's delta would be against an outcome no longer stored, so a writes whole.
+    snap = await a.readPool(tenant, pool);
+    const fourth = admit(snap, 1000);
+    const other = await b.readPool(tenant, pool);
+    expect(await b.commitOutcome(tenant, pool, other.version, admit(other, 60))).toBe(true);
+    await raw.hset(partsKey, '31', JSON.stringify({ ...second.entries[31], key: 'marker' }));
+    expect(await a.commitOutcome(tenant, pool, snap.version, fourth)).toBe(true);
+    expect(JSON.parse((await raw.hget(partsKey, '31'))!)).toEqual(fourth.entries[31]);
+    expect((await reference.readPool(tenant, pool)).outcome?.outcome).toEqual(fourth);
+    expect((await b.readPool(tenant, pool)).outcome?.outcome).toEqual(fourth);
+  });
+
+  it('reads an outcome stored whole by an earlier version, and stores the next one in parts', async () => {
+    const pool = 'CR/2028-Q1';
+    for (let n = 850; n < 860; n++) await put(a, request(n, { quarter: '2028-Q1' }));
+    const snap = await reference.readPool(tenant, pool);
+    const legacy = { version: snap.version, computedAt: '2026-11-01T00:00:00.000Z', outcome: admitRequests({ limitDays: 20, warnAtPercent: 80 }, snap.requests) };
+    const k = keys.tenant(tenant);
+    await raw.multi().set(k.poolOutcome(pool), JSON.stringify(legacy)).hset(k.poolOutcomeStamps(), pool, 'legacy-stamp').srem(k.dirtyPools(), pool).exec();
+    expect((await a.readPool(tenant, pool)).outcome).toEqual(legacy);
+    expect((await reference.readPool(tenant, pool)).outcome).toEqual(legacy);
+    const next = admitRequests({ limitDays: 5, warnAtPercent: 80 }, snap.requests, legacy.outcome);
+    expect(await a.commitOutcome(tenant, pool, snap.version, next)).toBe(true);
+    expect(await raw.exists(k.poolOutcome(pool))).toBe(0);
+    expect((await reference.readPool(tenant, pool)).outcome?.outcome).toEqual(next);
+    expect((await b.readPool(tenant, pool)).outcome?.outcome).toEqual(next);
   });
 
   it('hands out frozen objects, so no caller can change what the next one is served', async () => {
