@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis, Cluster } from 'ioredis';
 import {
+  compareAdmissionOrder,
   decideTicketChange,
   poolIdOf,
   type AdmissionEntry,
@@ -416,8 +417,13 @@ export class LedgerStore {
         pool = now;
         this.cache.stats.hits++;
       } else {
+        const parsed = new Array<{ id: string; request: PoolRequest }>(flat.length >> 1);
+        for (let i = 0; i + 1 < flat.length; i += 2) parsed[i >> 1] = { id: flat[i]!, request: parseRequest(flat[i + 1]!) };
+        // In admission order: a cached pool moves by a request or two per change, so admitting it
+        // again sorts a nearly sorted list (about n comparisons instead of n log n).
+        parsed.sort((x, y) => compareAdmissionOrder(x.request, y.request));
         const requests = new Map<string, PoolRequest>();
-        for (let i = 0; i + 1 < flat.length; i += 2) requests.set(flat[i]!, parseRequest(flat[i + 1]!));
+        for (const { id, request } of parsed) requests.set(id, request);
         const settings = settingsJson ? (Object.freeze(JSON.parse(settingsJson)) as StoredPoolSettings) : null;
         pool = { version: Number(version), stamp: stamp ?? '', settings, requests };
         this.cache.stats.misses++;
