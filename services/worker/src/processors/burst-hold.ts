@@ -2,7 +2,8 @@
  * Write-backs wait for a burst of changes to end before they write, so that a bulk edit, an import
  * or a re-rank costs one write per ticket instead of one per change. Two signals:
  *  - a backlog of events waiting to be applied (the burst is still coming in);
- *  - the ticket (or, for a pool's write-back, the pool) changed less than `coalesceMs` ago.
+ *  - the ticket changed less than `coalesceMs` ago (a pool's write-back: the pool changed less
+ *    than POOL_QUIET_MS, or `coalesceMs` if longer, ago).
  * A job waits at most HOLD_AT_MOST_MS (a pool's: POOL_HOLD_AT_MOST_MS) after it was queued: a
  * ticket that never rests is still written, and a sales rep waits seconds at worst.
  */
@@ -20,6 +21,13 @@ export const HOLD_AT_MOST_MS = 2_500;
  * tracker writes than the changes themselves; the changed tickets show their own news at once.
  */
 export const POOL_HOLD_AT_MOST_MS = 10_000;
+/**
+ * How long a pool must have had no change before its write-back (a refresh of every ticket's
+ * figures) runs, at least: a pool that changes every few hundred milliseconds (a steady stream of
+ * changes spread over its tickets) rests `coalesceMs` between most of them, and refreshing all its
+ * tickets after each would cost a write-back per ticket per change.
+ */
+export const POOL_QUIET_MS = 1_000;
 /** How often a write-back held back for a backlog of events looks again. */
 const BACKLOG_STEP_MS = 200;
 /** How often a held pool write-back looks again whether its pool rests (each look is a job move). */
@@ -61,7 +69,7 @@ export async function burstHoldMs(deps: WorkerDeps, job: Job, subject: BurstSubj
   const changedAt = pool
     ? await deps.activity.poolChangedAt(subject.tenant, subject.poolId)
     : await deps.activity.ticketChangedAt(subject.tenant, subject.ticketId);
-  const rest = changedAt + deps.coalesceMs - now;
+  const rest = changedAt + (pool ? Math.max(deps.coalesceMs, POOL_QUIET_MS) : deps.coalesceMs) - now;
   if (rest <= 0) return 0;
   return Math.min(pool ? Math.max(rest + 10, POOL_RECHECK_MS) : rest + 10, left);
 }

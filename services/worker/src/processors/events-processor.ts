@@ -13,9 +13,9 @@ export function createEventsProcessor(deps: WorkerDeps) {
     switch (job.name) {
       case 'tracker.event.apply': {
         const data = JOBS['tracker.event.apply'].schema.parse(job.data);
+        // applyTrackerEvent records the change in the ticket's and its pools' activity, so their
+        // write-backs wait for the burst to end (burst-hold.ts).
         const outcome = await runTrackerJob(deps, job, token, data.tenant, () => applyTrackerEvent(deps, data));
-        // Write-backs of this ticket (and of its pools' other tickets) wait for the burst to end.
-        if (outcome.kind === 'applied') await deps.activity.touch(data.tenant, data.event.ticketId, outcome.pools);
         deps.logger.debug({ tenant: data.tenant, ticket: data.event.ticketKey, delivery: data.deliveryId, outcome }, 'event applied');
         return outcome;
       }

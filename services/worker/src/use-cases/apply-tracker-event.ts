@@ -53,7 +53,17 @@ export async function applyTrackerEvent(
     ...(ticket === null && reportedAt !== null ? { deletedAt: reportedAt } : {}),
   };
   const result = await applyObservedTicket(deps, tenant, observed);
-  const { pools, writeBacks, ownTicketIds } = await settleTouchedPools(deps, tenant, result.applied ? result.affectedPools : []);
+  // The ticket and the pools it left or joined changed now: their write-backs wait for the burst to
+  // end (burst-hold.ts). Recorded before those write-backs are queued, so that one queued with the
+  // coalesce delay finds the quiet window over when it runs, instead of being held once more for
+  // the few milliseconds between its queueing and this record (a round trip to the delayed set and
+  // back for nearly every change).
+  // (Sent with the pools' recompute, whose reads follow it on the same connection and whose queue
+  // adds come after those reads: no round trip of its own.)
+  const [, { pools, writeBacks, ownTicketIds }] = await Promise.all([
+    result.applied ? deps.activity.touch(tenant.id, event.ticketId, result.affectedPools) : undefined,
+    settleTouchedPools(deps, tenant, result.applied ? result.affectedPools : []),
+  ]);
   // The ticket itself always gets a look (it may have left every pool); the write-back writes only
   // what differs from what it last wrote, and nothing at all for a deleted ticket. A recompute above
   // already queued it in its own lane (after the ticket's change) when its view changed: the same
