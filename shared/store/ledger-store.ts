@@ -18,7 +18,7 @@ import {
 } from '../domain/index.js';
 import { createKeySpace, type KeySpace } from './keys.js';
 import { PoolCache, type CachedOutcome, type CachedRequests, type PoolCacheStats } from './pool-cache.js';
-import { CAS_TICKET, COMMIT_OUTCOME, READ_POOL } from './scripts.js';
+import { CAS_TICKET, COMMIT_OUTCOME, READ_POOL, READ_POOL_FIGURES } from './scripts.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -57,6 +57,12 @@ export interface PoolSnapshot {
   requests: PoolRequest[];
   version: number;
   outcome: StoredOutcome | null;
+}
+
+/** A pool's settings and the figures of its last committed outcome (see LedgerStore.readCommittedFigures). */
+export interface CommittedFigures {
+  settings: StoredPoolSettings | null;
+  figures: Omit<PoolOutcome, 'entries'>;
 }
 
 export interface WrittenState {
@@ -137,6 +143,7 @@ type ScriptRedis = RedisClient & {
   poolGuardCasTicket(...args: (string | number)[]): Promise<CasReply>;
   poolGuardCommitOutcome(...args: string[]): Promise<number>;
   poolGuardReadPool(...args: (string | number)[]): Promise<ReadPoolReply>;
+  poolGuardReadPoolFigures(...args: string[]): Promise<[string, string | null, string | null, string | null]>;
 };
 
 /**
@@ -266,6 +273,7 @@ export class LedgerStore {
       redis.defineCommand('poolGuardCasTicket', { numberOfKeys: 7, lua: CAS_TICKET });
       redis.defineCommand('poolGuardCommitOutcome', { numberOfKeys: 5, lua: COMMIT_OUTCOME });
       redis.defineCommand('poolGuardReadPool', { numberOfKeys: 7, lua: READ_POOL });
+      redis.defineCommand('poolGuardReadPoolFigures', { numberOfKeys: 4, lua: READ_POOL_FIGURES });
     }
     this.redis = redis;
   }
@@ -453,6 +461,27 @@ export class LedgerStore {
         outcome,
       };
     }
+  }
+
+  /**
+   * Each pool's figures as its last committed outcome has them (limit, used and free days...; no
+   * entries), when that outcome is of the pool's current requests and settings; null for a pool
+   * changed since its last commit (or never committed): read that pool and admit it then. A small
+   * read per pool, where `readPool` fetches every request.
+   */
+  async readCommittedFigures(tenant: string, poolIds: readonly string[]): Promise<Array<CommittedFigures | null>> {
+    return Promise.all(poolIds.map((poolId) => this.readCommittedFiguresOf(tenant, poolId)));
+  }
+
+  private async readCommittedFiguresOf(tenant: string, poolId: string): Promise<CommittedFigures | null> {
+    const k = this.keys.tenant(tenant);
+    const [version, settingsJson, head, legacy] = await this.redis.poolGuardReadPoolFigures(k.poolSettings(), k.poolVersions(), k.poolOutcomeParts(poolId), k.poolOutcome(poolId), poolId);
+    const text = head ?? legacy;
+    if (text === null) return null;
+    const stored = JSON.parse(text) as StoredOutcome;
+    if (String(stored.version) !== version) return null;
+    const { entries: _entries, ...figures } = stored.outcome;
+    return { settings: settingsJson ? (JSON.parse(settingsJson) as StoredPoolSettings) : null, figures };
   }
 
   /** Reads several pools of one tenant concurrently. */

@@ -120,3 +120,20 @@ if (not ostamp) or ostamp ~= ARGV[4] then
 end
 return {ver, stamp, ostamp, settings, reqs, outcome}
 `;
+
+/**
+ * A pool's figures as last committed, without its requests or entries: its version, settings and
+ * the outcome's head (KeySpace.poolOutcomeParts `h`; the legacy outcome's whole JSON when it was
+ * stored whole). The caller compares the outcome's version with the pool's to know it is current.
+ * KEYS: 1 pool settings hash, 2 pool versions hash, 3 outcome parts hash, 4 legacy outcome key
+ * ARGV: 1 pool id
+ * Returns {version, settings JSON, outcome head JSON, legacy outcome JSON}.
+ */
+export const READ_POOL_FIGURES = `
+local ver = redis.call('HGET', KEYS[2], ARGV[1]) or '0'
+local settings = redis.call('HGET', KEYS[1], ARGV[1])
+local head = redis.call('HGET', KEYS[3], 'h')
+local legacy = false
+if not head then legacy = redis.call('GET', KEYS[4]) end
+return {ver, settings, head, legacy}
+`;

@@ -229,11 +229,14 @@ describe('LedgerStore pool cache', () => {
     await raw.multi().set(k.poolOutcome(pool), JSON.stringify(legacy)).hset(k.poolOutcomeStamps(), pool, 'legacy-stamp').srem(k.dirtyPools(), pool).exec();
     expect((await a.readPool(tenant, pool)).outcome).toEqual(legacy);
     expect((await reference.readPool(tenant, pool)).outcome).toEqual(legacy);
+    const { entries: _entries, ...figures } = legacy.outcome;
+    expect(await a.readCommittedFigures(tenant, [pool])).toEqual([{ settings: null, figures }]);
     const next = admitRequests({ limitDays: 5, warnAtPercent: 80 }, snap.requests, legacy.outcome);
     expect(await a.commitOutcome(tenant, pool, snap.version, next)).toBe(true);
     expect(await raw.exists(k.poolOutcome(pool))).toBe(0);
     expect((await reference.readPool(tenant, pool)).outcome?.outcome).toEqual(next);
     expect((await b.readPool(tenant, pool)).outcome?.outcome).toEqual(next);
+    expect((await b.readCommittedFigures(tenant, [pool]))[0]?.figures).toMatchObject({ limitDays: 5, usedDays: next.usedDays });
   });
 
   it('hands out frozen objects, so no caller can change what the next one is served', async () => {

@@ -120,7 +120,8 @@ async function desiredState(
     };
   }
   const snapshot = await settledPool(deps, tenant, poolIdOf(request));
-  const outcome = admitRequests(settingsOf(snapshot, tenant), snapshot.requests);
+  // The committed outcome's own entries where they are equal (see admitRequests).
+  const outcome = admitRequests(settingsOf(snapshot, tenant), snapshot.requests, snapshot.outcome?.outcome);
   const inPool = snapshot.requests.find((r) => r.id === request.id);
   if (!inPool) return 'not_ready';
   const entry = outcome.entries.find((e) => e.key === inPool.key);
@@ -156,16 +157,19 @@ export async function nextQuarterWithRoom(
 ): Promise<{ quarter: QuarterId; freeDays: number } | null> {
   if (request.days === null) return null;
   const quarters = Array.from({ length: LOOKAHEAD_QUARTERS }, (_, i) => nextQuarter(request.quarter, i + 1));
-  const snapshots = await deps.store.readPools(
-    tenant.id,
-    quarters.map((q) => poolIdOf({ scope: request.scope, quarter: q })),
-  );
-  for (const snap of snapshots) {
-    if (!snap.settings || snap.settings.limitDays === null) continue;
-    const outcome = admitRequests(settingsOf(snap, tenant), snap.requests);
-    if (outcome.freeDays !== null && outcome.freeDays >= request.days) {
-      return { quarter: snap.quarter, freeDays: outcome.freeDays };
+  // The committed figures of each later pool (a small read each); a pool changed since its last
+  // commit is read and admitted whole, as its tickets are about to show.
+  const poolIds = quarters.map((q) => poolIdOf({ scope: request.scope, quarter: q }));
+  const committed = await deps.store.readCommittedFigures(tenant.id, poolIds);
+  for (const [i, quarter] of quarters.entries()) {
+    let known = committed[i] ?? null;
+    if (!known) {
+      const snap = await deps.store.readPool(tenant.id, poolIds[i]!);
+      known = { settings: snap.settings, figures: admitRequests(settingsOf(snap, tenant), snap.requests) };
     }
+    if (!known.settings || known.settings.limitDays === null) continue;
+    const { freeDays } = known.figures;
+    if (freeDays !== null && freeDays >= request.days) return { quarter, freeDays };
   }
   return null;
 }
