@@ -11,8 +11,9 @@ import { silentLogger } from '@pool-guard/shared/logging';
 import { createRuntime, type Runtime } from '@pool-guard/shared/runtime';
 import { toPoolRequest } from '@pool-guard/shared/domain';
 import { linearPlugin } from '@pool-guard/plugin-linear';
-import { applyTrackerEvent, recomputePool, type WorkerDeps } from '@pool-guard/worker';
+import { recomputePool, type WorkerDeps } from '@pool-guard/worker';
 import { memoryTicket, memoryTicketId, memoryTrackerPlugin } from '../support/memory-tracker.js';
+import { startTs } from '../support/processes.js';
 import { JIRA_TENANT, startService, writeBenchConfig } from '../support/services.js';
 import { sleep, summarize, waitFor, type LatencySummary } from '../support/stats.js';
 
@@ -72,22 +73,18 @@ export async function runLedger(options: LedgerOptions, log: (s: string) => void
   const runtime = createRuntime({ config, redisUrl: options.redisUrl, plugins: { jira: memoryTrackerPlugin, linear: linearPlugin }, logger: silentLogger() });
   const tenant = runtime.tenants.get(JIRA_TENANT)!;
   try {
-    // (a) one pool of bigPoolSize requests
-    const big = 'BIG/2026-Q4';
-    await runtime.store.setPoolSettings(JIRA_TENANT, big, { limitDays: options.bigPoolSize * 2, warnAtPercent: 80 });
-    const bigIds = Array.from({ length: options.bigPoolSize }, (_, i) => memoryTicketId('BIG', '2026-Q4', i + 1));
-    await fill(runtime, bigIds, 32);
-    await recomputePool(deps(runtime, config, true), tenant, big);
-    const d = deps(runtime, config);
-    const times: number[] = [];
-    // The first events warm the JIT and the process's pool cache; they are run but not counted.
-    const warmUp = Math.min(50, Math.floor(options.bigPoolEvents / 10));
-    for (let i = -warmUp; i < options.bigPoolEvents; i++) {
-      const id = bigIds[((i + warmUp) * 7919) % bigIds.length]!;
-      const t0 = performance.now();
-      await applyTrackerEvent(d, { tenant: JIRA_TENANT, event: { kind: 'ticket.changed', ticketKey: id, ticketId: id, actorId: 'someone', updatedAt: null } });
-      if (i >= 0) times.push(performance.now() - t0);
-    }
+    // (a) one pool of bigPoolSize requests, in a process set up as the worker is
+    let times: number[] | null = null;
+    const child = startTs('bench/children/ledger-apply.ts', {
+      name: 'ledger apply',
+      env: { POOLGUARD_CONFIG: benchConfig.path, REDIS_URL: options.redisUrl, LOG_LEVEL: 'warn' },
+      args: [String(options.bigPoolSize), String(options.bigPoolEvents)],
+      onLine: (line) => {
+        if (line.startsWith('{')) times = (JSON.parse(line) as { times: number[] }).times;
+      },
+    });
+    const code = await child.exited();
+    if (code !== 0 || times === null) throw new Error(`ledger apply exited with code ${code}:\n${child.stderr()}`);
     const applyMs = summarize(times);
     log(`  ledger: pool of ${options.bigPoolSize}: apply p50 ${applyMs.p50.toFixed(2)} ms, p95 ${applyMs.p95.toFixed(2)} ms, p99 ${applyMs.p99.toFixed(2)} ms, max ${applyMs.max.toFixed(2)} ms over ${options.bigPoolEvents} events`);
     await redis.flushdb();
