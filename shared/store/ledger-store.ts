@@ -301,10 +301,16 @@ export class LedgerStore {
     ticketId: string,
     change: TicketChange,
     meta: { key: string | null; excluded: ExcludedReason | null },
+    /**
+     * The ticket's record as the caller read it already (`getTicket`), e.g. alongside another
+     * read: the first attempt decides on it, and the compare-and-set on its version catches a
+     * change since (the next attempt reads again).
+     */
+    known?: TicketRecord | null,
   ): Promise<ApplyTicketResult> {
     const k = this.keys.tenant(tenant);
     for (let attempt = 0; attempt < this.maxCas; attempt++) {
-      const record = await this.getTicket(tenant, ticketId);
+      const record = attempt === 0 && known !== undefined ? known : await this.getTicket(tenant, ticketId);
       // Every observation leaves a trace, even of a ticket that never counted (most tickets of a
       // tracker): a read taken before it, stored late by a slower worker, must find a newer version
       // and be `stale`, not count the ticket again. Records of tickets that do not count expire

@@ -1,5 +1,5 @@
 import { isCustomRequest, toPoolRequest, type Ticket, type TicketChange } from '@pool-guard/shared/domain';
-import type { ApplyTicketResult, ExcludedReason } from '@pool-guard/shared/store';
+import type { ApplyTicketResult, ExcludedReason, TicketRecord } from '@pool-guard/shared/store';
 import { TrackerError, type TenantContext, type TrackerEvent } from '@pool-guard/shared/tracker';
 import { botAccountId } from './bot-account.js';
 import { enqueueWriteBacks } from './enqueue-write-backs.js';
@@ -44,7 +44,16 @@ export async function applyTrackerEvent(
     return { kind: 'echo' };
   }
 
-  const ticket = event.kind === 'ticket.deleted' ? null : await readTicket(deps, tenant, event.ticketId);
+  let ticket: Ticket | null = null;
+  let known: TicketRecord | null | undefined;
+  if (event.kind !== 'ticket.deleted') {
+    // The ledger's record of the ticket is read with the tracker's pause (one round trip for both)
+    // before the ticket is: the compare-and-set on the record's version catches a change since.
+    const [pausedUntil, record] = await Promise.all([deps.throttle.pausedUntil(tenant.id), deps.store.getTicket(tenant.id, event.ticketId)]);
+    throwIfPaused(tenant, pausedUntil);
+    known = record;
+    ticket = await tenant.client.fetchTicket(event.ticketId);
+  }
   const reportedAt = event.updatedAt !== null && Number.isFinite(event.updatedAt) ? new Date(event.updatedAt).toISOString() : null;
   const observed: ObservedTicket = {
     ticketId: event.ticketId,
@@ -52,7 +61,7 @@ export async function applyTrackerEvent(
     ticket,
     ...(ticket === null && reportedAt !== null ? { deletedAt: reportedAt } : {}),
   };
-  const result = await applyObservedTicket(deps, tenant, observed);
+  const result = await applyObservedTicket(deps, tenant, observed, known);
   // The ticket and the pools it left or joined changed now: their write-backs wait for the burst to
   // end (burst-hold.ts). Recorded before those write-backs are queued, so that one queued with the
   // coalesce delay finds the quiet window over when it runs, instead of being held once more for
@@ -77,11 +86,15 @@ export async function applyTrackerEvent(
 
 /** The ticket as the tracker has it now (null = deleted), unless the tenant's tracker is paused. */
 export async function readTicket(deps: WorkerDeps, tenant: TenantContext, ticketId: string): Promise<Ticket | null> {
-  const pausedUntil = await deps.throttle.pausedUntil(tenant.id);
+  throwIfPaused(tenant, await deps.throttle.pausedUntil(tenant.id));
+  return tenant.client.fetchTicket(ticketId);
+}
+
+/** A rate-limited job's error while the tenant's tracker is paused (`pausedUntil` > 0). */
+function throwIfPaused(tenant: TenantContext, pausedUntil: number): void {
   if (pausedUntil > 0) {
     throw new TrackerError('rate_limited', `tracker of ${tenant.id} is paused`, pausedUntil - Date.now());
   }
-  return tenant.client.fetchTicket(ticketId);
 }
 
 /**
@@ -89,9 +102,9 @@ export async function readTicket(deps: WorkerDeps, tenant: TenantContext, ticket
  * listing), with the domain's ordering rules: an older read than the ledger's is `stale`. Pools are
  * left to the caller (`settleTouchedPools`), so a sweep recomputes each pool once, not per ticket.
  */
-export async function applyObservedTicket(deps: WorkerDeps, tenant: TenantContext, observed: ObservedTicket): Promise<ApplyTicketResult> {
+export async function applyObservedTicket(deps: WorkerDeps, tenant: TenantContext, observed: ObservedTicket, known?: TicketRecord | null): Promise<ApplyTicketResult> {
   const { change, key, excluded } = ledgerChangeOf(tenant, observed);
-  return deps.store.applyTicketChange(tenant.id, observed.ticketId, change, { key, excluded });
+  return deps.store.applyTicketChange(tenant.id, observed.ticketId, change, { key, excluded }, known);
 }
 
 /**
