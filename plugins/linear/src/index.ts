@@ -4,24 +4,21 @@
  *
  *   import { linearPlugin } from '@pool-guard/plugin-linear';
  *   const client = linearPlugin.connect(tenant, { logger });
+ *
+ * The Linear SDK (some 20 MB of a process's memory once imported) is loaded on a tenant's first
+ * call to Linear, not when the plugin is imported: a process that never talks to Linear (a
+ * Jira-only deployment, a receiver) does not carry it. Only webhook verification (the SDK's small
+ * `webhooks` entry) is loaded with the plugin.
  */
 import type { LinearTenantConfig, TenantConfig } from '@pool-guard/shared/config';
 import type { TrackerClient, TrackerClientOptions, TrackerPlugin } from '@pool-guard/shared/tracker';
-import { fetchTicket } from './fetch-ticket.js';
-import { createLinearGql, createSdkClient, DEFAULT_REQUEST_TIMEOUT_MS } from './linear-client.js';
-import { listTickets } from './list-tickets.js';
 import { parseWebhook } from './parse-webhook.js';
 import { verifySignature } from './verify-signature.js';
-import { DEFAULT_BADGE_URL_BASE, PoolLabelCache, writeBack } from './write-back.js';
 
 export { verifySignature, MAX_TIMESTAMP_SKEW_MS } from './verify-signature.js';
 export { parseWebhook } from './parse-webhook.js';
-export { fetchTicket, progressOf, toTicket } from './fetch-ticket.js';
-export { issueFilterOf, listTickets } from './list-tickets.js';
-export { mapLinearError, retryAfterMsOf } from './map-error.js';
 export { isPoolGuardComment, renderCommentMarkdown } from './render-comment.js';
-export { badgeMetadata, badgeUrlOf, DEFAULT_BADGE_URL_BASE, POOL_LABEL_COLORS, PoolLabelCache, writeBack } from './write-back.js';
-export { createLinearGql, createSdkClient, type LinearGql } from './linear-client.js';
+export { DEFAULT_BADGE_URL_BASE } from './badge-url.js';
 
 export interface LinearPluginOptions {
   /** Prefix of badge attachment URLs (default https://pool-guard.invalid/linear); e.g. your admin UI. */
@@ -30,28 +27,25 @@ export interface LinearPluginOptions {
   requestTimeoutMs?: number;
 }
 
-/** A connected Linear tenant. */
+/**
+ * A connected Linear tenant. The client behind it (and the Linear SDK) is made on the first call;
+ * a failed load is tried again on the next call.
+ */
 export function connectLinear(tenant: LinearTenantConfig, options: TrackerClientOptions & LinearPluginOptions): TrackerClient {
-  const sdk = createSdkClient(tenant);
-  const gql = createLinearGql(sdk, { timeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS });
-  const labels = new PoolLabelCache();
-  const withNeeds = tenant.includeLinkedCustomerRequests;
-  const badgeUrlBase = options.badgeUrlBase ?? DEFAULT_BADGE_URL_BASE;
-  let me: Promise<{ accountId: string; displayName: string }> | null = null;
+  let connected: Promise<TrackerClient> | null = null;
+  const client = (): Promise<TrackerClient> =>
+    (connected ??= import('./connect-linear.js').then(
+      (m) => m.connectLinearNow(tenant, options),
+      (err: unknown) => {
+        connected = null;
+        throw err;
+      },
+    ));
   return {
-    whoAmI() {
-      me ??= gql
-        .request<{ viewer: { id: string; name: string; displayName: string } }>('query PoolGuardWhoAmI { viewer { id name displayName } }')
-        .then(({ viewer }) => ({ accountId: viewer.id, displayName: viewer.name || viewer.displayName }))
-        .catch((err: unknown) => {
-          me = null; // do not cache a failure
-          throw err;
-        });
-      return me;
-    },
-    fetchTicket: (keyOrId) => fetchTicket(gql, keyOrId, { withNeeds }),
-    writeBack: (cmd) => writeBack({ gql, labels, badgeUrlBase, logger: options.logger }, cmd),
-    listTickets: (query) => listTickets(gql, query, { withNeeds, badgeUrlBase }),
+    whoAmI: async () => (await client()).whoAmI(),
+    fetchTicket: async (keyOrId) => (await client()).fetchTicket(keyOrId),
+    writeBack: async (cmd) => (await client()).writeBack(cmd),
+    listTickets: async (query) => (await client()).listTickets(query),
   };
 }
 

@@ -16,10 +16,11 @@
 import { badgeSubtitle, COMMENT_TITLE, POOL_LABELS, type Badge, type PoolLabel } from '@pool-guard/shared/domain';
 import { TrackerError, isTrackerError, type WriteBackCommand, type WriteBackResult } from '@pool-guard/shared/tracker';
 import type { Logger } from '@pool-guard/shared/logging';
+import { DEFAULT_BADGE_URL_BASE } from './badge-url.js';
 import { countingGql, type LinearGql } from './linear-client.js';
 import { isPoolGuardComment, renderCommentMarkdown } from './render-comment.js';
 
-export const DEFAULT_BADGE_URL_BASE = 'https://pool-guard.invalid/linear';
+export { DEFAULT_BADGE_URL_BASE };
 
 /** Label colours, so the pool state reads at a glance in Linear. */
 export const POOL_LABEL_COLORS: Readonly<Record<PoolLabel, string>> = {
