@@ -3,6 +3,7 @@ import type { Badge } from '@pool-guard/shared/domain';
 import { silentLogger } from '@pool-guard/shared/logging';
 import { describeTrackerContract } from '../../../shared/testing/tracker-contract.js';
 import { DEFAULT_BADGE_URL_BASE, isPoolGuardComment, linearPlugin } from '../src/index.js';
+import { sandboxTenant } from './linear-test-tenant.js';
 import { createLinearSandbox, SANDBOX_SEED } from '../sandbox/index.js';
 
 /** Markdown -> the text a person reads: no `**` markers, no backslash escapes. */
@@ -26,22 +27,7 @@ describeTrackerContract('Linear', async () => {
   const sandbox = createLinearSandbox();
   const apiUrl = await sandbox.listen();
   const client = linearPlugin.connect(
-    {
-      id: 'contract',
-      tracker: 'linear',
-      apiKey: SANDBOX_SEED.botApiKey,
-      apiUrl,
-      webhookSecret: 'whsec',
-      additionalWebhookSecrets: [],
-      includeLinkedCustomerRequests: false,
-      customRequestLabels: ['custom-request'],
-      customRequestIssueTypes: [],
-      hoursPerDay: 8,
-      daysPerPoint: 1,
-      daysPerPointByScope: {},
-      fiscalYearStartMonth: 1,
-      warnAtPercent: 80,
-    },
+    sandboxTenant(apiUrl, { id: 'contract' }),
     { logger: silentLogger() },
   );
 

@@ -8,10 +8,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import type { LinearTenantConfig } from '@pool-guard/shared/config';
 import { silentLogger } from '@pool-guard/shared/logging';
 import { createLinearSandbox, SANDBOX_SEED } from '../sandbox/index.js';
 import { linearPlugin } from '../src/index.js';
+import { sandboxTenant } from './linear-test-tenant.js';
 
 const SRC = join(dirname(fileURLToPath(import.meta.url)), '../src');
 
@@ -44,22 +44,7 @@ describe('the Linear SDK is loaded on first use', () => {
     const sandbox = createLinearSandbox();
     const apiUrl = await sandbox.listen();
     try {
-      const tenant: LinearTenantConfig = {
-        id: 'acme',
-        tracker: 'linear',
-        apiKey: SANDBOX_SEED.botApiKey,
-        apiUrl,
-        webhookSecret: 'lazy-sdk-secret',
-        additionalWebhookSecrets: [],
-        includeLinkedCustomerRequests: false,
-        customRequestLabels: ['custom-request'],
-        customRequestIssueTypes: [],
-        hoursPerDay: 8,
-        daysPerPoint: 1,
-        daysPerPointByScope: {},
-        fiscalYearStartMonth: 1,
-        warnAtPercent: 80,
-      };
+      const tenant = sandboxTenant(apiUrl);
       const client = linearPlugin.connect(tenant, { logger: silentLogger() });
       expect(sandbox.requestLog.entries).toHaveLength(0);
       const [me, again] = await Promise.all([client.whoAmI(), client.whoAmI()]);

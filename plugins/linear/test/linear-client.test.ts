@@ -10,6 +10,7 @@ import { badgeSubtitle, COMMENT_TITLE, type Badge, type CommentDoc } from '@pool
 import { silentLogger } from '@pool-guard/shared/logging';
 import { TrackerError, type TrackerClient, type WriteBackCommand } from '@pool-guard/shared/tracker';
 import { createLinearPlugin, linearPlugin } from '../src/index.js';
+import { sandboxTenant } from './linear-test-tenant.js';
 import { parseWebhook } from '../src/parse-webhook.js';
 import { createLinearSandbox, SANDBOX_SEED, type LinearSandbox, type SandboxIssueView } from '../sandbox/index.js';
 import { startWebhookReceiver } from './webhook-receiver.js';
@@ -20,23 +21,7 @@ let sandbox: LinearSandbox;
 let apiUrl: string;
 
 function tenant(overrides: Partial<LinearTenantConfig> = {}): LinearTenantConfig {
-  return {
-    id: 'acme',
-    tracker: 'linear',
-    apiKey: SANDBOX_SEED.botApiKey,
-    apiUrl,
-    webhookSecret: 'whsec',
-    additionalWebhookSecrets: [],
-    includeLinkedCustomerRequests: false,
-    customRequestLabels: ['custom-request'],
-    customRequestIssueTypes: [],
-    hoursPerDay: 8,
-    daysPerPoint: 1,
-    daysPerPointByScope: {},
-    fiscalYearStartMonth: 1,
-    warnAtPercent: 80,
-    ...overrides,
-  };
+  return sandboxTenant(apiUrl, overrides);
 }
 
 function connect(overrides: Partial<LinearTenantConfig> = {}): TrackerClient {

@@ -6,7 +6,8 @@ import type { LinearTenantConfig } from '@pool-guard/shared/config';
 import type { Badge } from '@pool-guard/shared/domain';
 import { silentLogger } from '@pool-guard/shared/logging';
 import { linearPlugin } from '../src/index.js';
-import { createLinearSandbox, SANDBOX_SEED, type LinearSandbox } from '../sandbox/index.js';
+import { sandboxTenant } from './linear-test-tenant.js';
+import { createLinearSandbox, type LinearSandbox } from '../sandbox/index.js';
 
 const BADGE: Badge = { quarter: '2026-Q4', scope: 'ENG', state: 'needs-estimate', usedDays: 0, limitDays: 10, days: null, rank: 1 };
 const DOC = { title: 'Custom-work pool', paragraphs: [[{ text: 'Needs an estimate.' }]] };
@@ -15,11 +16,7 @@ let sandbox: LinearSandbox;
 let apiUrl: string;
 
 function tenant(): LinearTenantConfig {
-  return {
-    id: 'acme', tracker: 'linear', apiKey: SANDBOX_SEED.botApiKey, apiUrl, webhookSecret: 'whsec', additionalWebhookSecrets: [],
-    includeLinkedCustomerRequests: false, customRequestLabels: ['custom-request'], customRequestIssueTypes: [], hoursPerDay: 8,
-    daysPerPoint: 1, daysPerPointByScope: {}, fiscalYearStartMonth: 1, warnAtPercent: 80,
-  };
+  return sandboxTenant(apiUrl);
 }
 
 beforeAll(async () => {

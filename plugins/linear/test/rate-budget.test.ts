@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { silentLogger } from '@pool-guard/shared/logging';
 import { TrackerError } from '@pool-guard/shared/tracker';
 import { linearPlugin } from '../src/index.js';
+import { sandboxTenant } from './linear-test-tenant.js';
 import { RateBudget } from '../src/rate-budget.js';
-import { createLinearSandbox, SANDBOX_SEED, type LinearSandbox } from '../sandbox/index.js';
+import { createLinearSandbox, type LinearSandbox } from '../sandbox/index.js';
 
 function headers(h: Record<string, string>): Headers {
   return new Headers(h);
@@ -61,11 +62,7 @@ describe('the Linear client against a sandbox with a small hourly budget', () =>
 
   it('stops itself at the reserve: Linear never has to answer RATELIMITED', async () => {
     const client = linearPlugin.connect(
-      {
-        id: 'acme', tracker: 'linear', apiKey: SANDBOX_SEED.botApiKey, apiUrl, webhookSecret: 's', additionalWebhookSecrets: [],
-        includeLinkedCustomerRequests: false, customRequestLabels: ['custom-request'], customRequestIssueTypes: [], hoursPerDay: 8,
-        daysPerPoint: 1, daysPerPointByScope: {}, fiscalYearStartMonth: 1, warnAtPercent: 80,
-      },
+      sandboxTenant(apiUrl, { webhookSecret: 's' }),
       { logger: silentLogger() },
     );
     let served = 0;
