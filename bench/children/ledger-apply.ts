@@ -8,12 +8,12 @@
  *
  * Prints one line of JSON: the apply time of each event in ms (after a warm-up that is not counted).
  */
-import { toPoolRequest } from '@pool-guard/shared/domain';
 import { silentLogger } from '@pool-guard/shared/logging';
 import { createRuntime, loadServiceConfig } from '@pool-guard/shared/runtime';
 import { linearPlugin } from '@pool-guard/plugin-linear';
-import { applyTrackerEvent, recomputePool, type WorkerDeps } from '@pool-guard/worker';
-import { memoryTicket, memoryTicketId, memoryTrackerPlugin } from '../support/memory-tracker.js';
+import { applyTrackerEvent, recomputePool } from '@pool-guard/worker';
+import { fillLedger, workerDeps } from '../support/memory-ledger.js';
+import { memoryTicketId, memoryTrackerPlugin } from '../support/memory-tracker.js';
 import { JIRA_TENANT } from '../support/services.js';
 
 async function main(): Promise<void> {
@@ -26,18 +26,9 @@ async function main(): Promise<void> {
     await runtime.store.setPoolSettings(JIRA_TENANT, pool, { limitDays: size * 2, warnAtPercent: 80 });
     const ids = Array.from({ length: size }, (_, i) => memoryTicketId('BIG', '2026-Q4', i + 1));
     // Filling is set-up, not measured: 32 at a time, and the first recompute queues no write-backs.
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        while (next < ids.length) {
-          const id = ids[next++]!;
-          const ticket = memoryTicket(id, 0);
-          await runtime.store.applyTicketChange(tenant.id, id, { kind: 'upsert', updatedAt: ticket.updatedAt, request: toPoolRequest(ticket, tenant.rules) }, { key: ticket.key, excluded: null });
-        }
-      }),
-    );
-    const base: WorkerDeps = { ...runtime, coalesceMs: config.worker.coalesceMs, reconcile: config.reconcile };
-    await recomputePool({ ...base, queues: { ...runtime.queues, add: async () => undefined } }, tenant, pool);
+    await fillLedger(runtime, JIRA_TENANT, ids, 32);
+    await recomputePool(workerDeps(runtime, true), tenant, pool);
+    const base = workerDeps(runtime);
     const times: number[] = [];
     // The first events warm the JIT and the pool cache; they are run but not counted.
     const warmUp = Math.min(50, Math.floor(events / 10));

@@ -8,11 +8,11 @@
 import { Redis } from 'ioredis';
 import { configFileSchema } from '@pool-guard/shared/config';
 import { silentLogger } from '@pool-guard/shared/logging';
-import { createRuntime, type Runtime } from '@pool-guard/shared/runtime';
-import { toPoolRequest } from '@pool-guard/shared/domain';
+import { createRuntime } from '@pool-guard/shared/runtime';
 import { linearPlugin } from '@pool-guard/plugin-linear';
-import { recomputePool, type WorkerDeps } from '@pool-guard/worker';
-import { memoryTicket, memoryTicketId, memoryTrackerPlugin } from '../support/memory-tracker.js';
+import { recomputePool } from '@pool-guard/worker';
+import { fillLedger, workerDeps } from '../support/memory-ledger.js';
+import { memoryTicketId, memoryTrackerPlugin } from '../support/memory-tracker.js';
 import { startTs } from '../support/processes.js';
 import { JIRA_TENANT, startService, writeBenchConfig } from '../support/services.js';
 import { sleep, summarize, waitFor, type LatencySummary } from '../support/stats.js';
@@ -32,33 +32,10 @@ export interface LedgerResult {
   many: { requests: number; pools: number; fillSec: number; workerPeakRssMb: number; workerIdleRssMb: number; eventsApplied: number; redisUsedMb: number; redisUsedAfterMb: number };
 }
 
-function deps(runtime: Runtime, config: ReturnType<typeof configFileSchema.parse>, quietQueues = false): WorkerDeps {
-  const base: WorkerDeps = { ...runtime, coalesceMs: config.worker.coalesceMs, reconcile: config.reconcile };
-  if (!quietQueues) return base;
-  // Filling the ledger is set-up, not measured: its write-backs are not queued.
-  return { ...base, queues: { ...runtime.queues, add: async () => undefined } };
-}
-
 async function usedMemoryMb(redis: Redis): Promise<number> {
   const info = await redis.info('memory');
   const m = /used_memory:(\d+)/.exec(info);
   return m ? Number(m[1]) / 1024 / 1024 : Number.NaN;
-}
-
-/** Puts tickets in the ledger as the worker would, `parallel` at a time, without recomputing. */
-async function fill(runtime: Runtime, ids: string[], parallel: number): Promise<void> {
-  const tenant = runtime.tenants.get(JIRA_TENANT)!;
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      for (let guard = 0; guard < ids.length && next < ids.length; guard++) {
-        const id = ids[next++]!;
-        const ticket = memoryTicket(id, 0);
-        const request = toPoolRequest(ticket, tenant.rules);
-        await runtime.store.applyTicketChange(tenant.id, id, { kind: 'upsert', updatedAt: ticket.updatedAt, request }, { key: ticket.key, excluded: null });
-      }
-    }),
-  );
 }
 
 export async function runLedger(options: LedgerOptions, log: (s: string) => void): Promise<LedgerResult> {
@@ -98,13 +75,13 @@ export async function runLedger(options: LedgerOptions, log: (s: string) => void
       for (const q of quarters) if (poolIds.length < options.pools) poolIds.push(`S${String(s).padStart(4, '0')}/${q}`);
     }
     const fillStart = Date.now();
-    const quiet = deps(runtime, config, true);
+    const quiet = workerDeps(runtime, true);
     for (const p of poolIds) await runtime.store.setPoolSettings(JIRA_TENANT, p, { limitDays: perPool * 2, warnAtPercent: 80 });
     const ids = poolIds.flatMap((p) => {
       const [scope, quarter] = p.split('/') as [string, string];
       return Array.from({ length: perPool }, (_, i) => memoryTicketId(scope, quarter, i + 1));
     });
-    await fill(runtime, ids, 64);
+    await fillLedger(runtime, JIRA_TENANT, ids, 64);
     let nextPool = 0;
     await Promise.all(
       Array.from({ length: 8 }, async () => {
