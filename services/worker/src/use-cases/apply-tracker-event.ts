@@ -63,12 +63,9 @@ export async function applyTrackerEvent(
   };
   const result = await applyObservedTicket(deps, tenant, observed, known);
   // The ticket and the pools it left or joined changed now: their write-backs wait for the burst to
-  // end (burst-hold.ts). Recorded before those write-backs are queued, so that one queued with the
-  // coalesce delay finds the quiet window over when it runs, instead of being held once more for
-  // the few milliseconds between its queueing and this record (a round trip to the delayed set and
-  // back for nearly every change).
-  // (Sent with the pools' recompute, whose reads follow it on the same connection and whose queue
-  // adds come after those reads: no round trip of its own.)
+  // end (burst-hold.ts). Recorded before those write-backs are queued (the recompute's reads follow
+  // it on the same connection, its queue adds come after them), so a write-back queued with the
+  // coalesce delay is not held once more when that delay ends.
   const [, { pools, writeBacks, ownTicketIds }] = await Promise.all([
     result.applied ? deps.activity.touch(tenant.id, event.ticketId, result.affectedPools) : undefined,
     settleTouchedPools(deps, tenant, result.applied ? result.affectedPools : []),

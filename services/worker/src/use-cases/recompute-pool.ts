@@ -33,14 +33,13 @@ function sameFigures(a: PoolOutcome, b: PoolOutcome): boolean {
 /**
  * Ticket ids whose view changed between two outcomes of one pool: `own` where what the ticket shows
  * of itself changed, `figures` where only the pool's figures did. `idOf` gives the ticket id of
- * `next`'s entry (its key and its index): a map by key, or a function.
+ * `next`'s entry from its key and its index (a recompute takes it from the admission order).
  */
 export function changedTicketsByLane(
   previous: PoolOutcome | null,
   next: PoolOutcome,
-  idOf: ReadonlyMap<string, string> | ((key: string, index: number) => string | undefined),
+  idOf: (key: string, index: number) => string | undefined,
 ): { own: string[]; figures: string[] } {
-  const idAt = typeof idOf === 'function' ? idOf : (key: string) => idOf.get(key);
   const prior = previous?.entries ?? [];
   // Most changes keep the admission order, so the entry at the same index is usually the one of the
   // same request; a map of the previous entries is built only when one is not.
@@ -58,7 +57,7 @@ export function changedTicketsByLane(
   const own: string[] = [];
   const figures: string[] = [];
   next.entries.forEach((e, i) => {
-    const id = idAt(e.key, i);
+    const id = idOf(e.key, i);
     if (!id) return;
     const before = previousOf(e, i);
     // An entry admission reused from `previous` is the same object: nothing to compare.
@@ -66,16 +65,6 @@ export function changedTicketsByLane(
     else if (figuresMoved) figures.push(id);
   });
   return { own, figures };
-}
-
-/** Ticket ids (by request key -> id) whose view changed between two outcomes of one pool. */
-export function changedTickets(
-  previous: PoolOutcome | null,
-  next: PoolOutcome,
-  idOfKey: ReadonlyMap<string, string>,
-): string[] {
-  const { own, figures } = changedTicketsByLane(previous, next, idOfKey);
-  return [...own, ...figures];
 }
 
 export interface RecomputeResult {

@@ -45,9 +45,9 @@ describe('changedTicketsByLane', () => {
           // Recomputes pass the previous outcome, whose equal entries come back as the same objects.
           const next = admitRequests(sb, second, reuse ? previous : null);
           const idOfKey = new Map([...a, ...b].filter((r) => r.key !== second[0]?.key).map((r) => [r.key, r.id]));
-          expect(changedTicketsByLane(previous, next, idOfKey)).toEqual(byFingerprints(previous, next, idOfKey));
-          expect(changedTicketsByLane(previous, next, (key) => idOfKey.get(key))).toEqual(byFingerprints(previous, next, idOfKey));
-          expect(changedTicketsByLane(next, next, idOfKey)).toEqual({ own: [], figures: [] });
+          const idOf = (key: string) => idOfKey.get(key);
+          expect(changedTicketsByLane(previous, next, idOf)).toEqual(byFingerprints(previous, next, idOfKey));
+          expect(changedTicketsByLane(next, next, idOf)).toEqual({ own: [], figures: [] });
         },
       ),
       { numRuns: 500 },
