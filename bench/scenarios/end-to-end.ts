@@ -71,7 +71,7 @@ export async function runEndToEnd(stack: FullStack, options: EndToEndOptions, lo
     const started = Date.now();
     const monitor = setInterval(() => {
       void Promise.all([
-        stack.queues.events.getJobCountByTypes('waiting', 'prioritized'),
+        stack.queues.ingest.backlog().then(async (deliveries) => deliveries + (await stack.queues.events.getJobCountByTypes('waiting', 'prioritized'))),
         stack.queues.writeback.getJobCountByTypes('waiting', 'prioritized'),
         stack.queues.writeback.getJobCountByTypes('delayed'),
       ]).then(([events, writeBacks, delayed]) => {

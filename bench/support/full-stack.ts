@@ -49,7 +49,7 @@ export class FullStack {
     const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 3 });
     const bull = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
     const store = new LedgerStore({ redis, keys: createKeySpace(options.prefix) });
-    const queues = createQueues(bull as unknown as ConnectionOptions, options.prefix);
+    const queues = createQueues(bull as unknown as ConnectionOptions, redis, options.prefix);
     const stack = new FullStack(jira, config, receiver, redis, store, queues, bull, options.redisUrl);
     stack.workerDefaults = options.workerOptions ?? {};
     await stack.startWorkers(options.workers);
@@ -68,9 +68,9 @@ export class FullStack {
     this.workers.length = 0;
   }
 
-  /** Jobs not finished yet on both queues. */
+  /** Deliveries on the ingest stream and jobs not finished yet on both queues. */
   async backlog(): Promise<number> {
-    let n = 0;
+    let n = await this.queues.ingest.backlog();
     for (const q of [this.queues.events, this.queues.writeback]) {
       const c = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused', 'waiting-children');
       n += Object.values(c).reduce((a, b) => a + b, 0);

@@ -18,7 +18,8 @@ export const QUEUE_NAMES = {
 
 export type QueueKey = keyof typeof QUEUE_NAMES;
 
-const trackerEventSchema = z.object({
+/** One tracker event as queued (TrackerEvent). */
+export const trackerEventSchema = z.object({
   kind: z.enum(['ticket.changed', 'ticket.deleted']),
   ticketKey: z.string().min(1),
   ticketId: z.string().min(1),

@@ -3,8 +3,10 @@
  * one Redis Cluster slot as BullMQ requires.
  */
 import { Queue, type ConnectionOptions } from 'bullmq';
+import type { Cluster, Redis } from 'ioredis';
 import { JOBS, QUEUE_NAMES, type JobData, type JobName, type QueueKey } from './catalog.js';
 import { DEAD_LETTER_QUEUE } from './dead-letters.js';
+import { IngestStream } from './ingest-stream.js';
 
 export interface PoolGuardQueues {
   readonly events: Queue;
@@ -17,15 +19,8 @@ export interface PoolGuardQueues {
   readonly byName: Readonly<Record<string, Queue>>;
   /** Adds a job of the catalog with its default options (validated against its schema). */
   add<N extends JobName>(name: N, data: JobData<N>, options?: import('bullmq').JobsOptions): Promise<void>;
-  /**
-   * Adds a job unless one with the same `deduplicationId` was added in the last `ttlMs`, in one
-   * Redis round trip (BullMQ deduplication: the mark and the job are written by one script, so
-   * there is never a mark without its job). True when added; false for a duplicate. The mark
-   * outlives the job (it expires after `ttlMs`). `jobId` must be new for every call.
-   */
-  addOnce<N extends JobName>(name: N, data: JobData<N>, once: { jobId: string; deduplicationId: string; ttlMs: number }): Promise<boolean>;
-  /** Forgets a deduplication mark of `addOnce` (on the queue of job `name`). */
-  forgetOnce(name: JobName, deduplicationId: string): Promise<void>;
+  /** Webhook deliveries on their way from the receiver to the events queue (ingest-stream.ts). */
+  readonly ingest: IngestStream;
   close(): Promise<void>;
 }
 
@@ -33,7 +28,8 @@ export function queuePrefix(redisKeyPrefix: string): string {
   return `${redisKeyPrefix}:q`;
 }
 
-export function createQueues(connection: ConnectionOptions, redisKeyPrefix = 'pg'): PoolGuardQueues {
+/** `connection` serves BullMQ (blocking reads); `commands`, a command connection, the ingest stream. */
+export function createQueues(connection: ConnectionOptions, commands: Redis | Cluster, redisKeyPrefix = 'pg'): PoolGuardQueues {
   const prefix = queuePrefix(redisKeyPrefix);
   const make = (key: QueueKey) => new Queue(QUEUE_NAMES[key], { connection, prefix });
   const queues: Record<QueueKey, Queue> = { events: make('events'), writeback: make('writeback'), reconcile: make('reconcile') };
@@ -43,25 +39,12 @@ export function createQueues(connection: ConnectionOptions, redisKeyPrefix = 'pg
     writeback: queues.writeback,
     reconcile: queues.reconcile,
     deadLetters,
+    ingest: new IngestStream(commands, prefix),
     byName: Object.fromEntries(Object.values(queues).map((q) => [q.name, q])),
     async add(name, data, options) {
       const spec = JOBS[name];
       const parsed = spec.schema.parse(data);
       await queues[spec.queue].add(name, parsed, { ...spec.options, ...options });
-    },
-    async addOnce(name, data, once) {
-      const spec = JOBS[name];
-      const parsed = spec.schema.parse(data);
-      const job = await queues[spec.queue].add(name, parsed, {
-        ...spec.options,
-        jobId: once.jobId,
-        deduplication: { id: once.deduplicationId, ttl: once.ttlMs },
-      });
-      // A duplicate answers with the id of the job that took the mark first.
-      return job.id === once.jobId;
-    },
-    async forgetOnce(name, deduplicationId) {
-      await queues[JOBS[name].queue].removeDeduplicationKey(deduplicationId);
     },
     async close() {
       await Promise.all([...Object.values(queues), deadLetters].map((q) => q.close()));

@@ -67,7 +67,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   bullRedis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis (queue) connection error'));
   const keys = createKeySpace(config.redisKeyPrefix);
   const store = new LedgerStore({ redis, keys, ...options.poolCache });
-  const queues = createQueues(bullRedis as ConnectionOptions, config.redisKeyPrefix);
+  const queues = createQueues(bullRedis as ConnectionOptions, redis, config.redisKeyPrefix);
   return {
     logger,
     config,

@@ -27,7 +27,7 @@ import { linearPlugin } from '@pool-guard/plugin-linear';
 import { configFileSchema } from '@pool-guard/shared/config';
 import { boundPort, closeServer, listen } from '@pool-guard/shared/http';
 import { silentLogger } from '@pool-guard/shared/logging';
-import { JOBS, QUEUE_NAMES, type JobName } from '@pool-guard/shared/queue';
+import { JOBS } from '@pool-guard/shared/queue';
 import { createRuntime, type Runtime } from '@pool-guard/shared/runtime';
 import {
   FuzzRandom,
@@ -152,7 +152,7 @@ describe('webhook fuzzing', () => {
   });
   afterAll(async () => {
     if (server) await closeServer(server);
-    await runtime?.queues.events.obliterate({ force: true });
+    await runtime?.redis.del(runtime.queues.ingest.key);
     await runtime?.close();
   });
 
@@ -479,36 +479,38 @@ describe('webhook fuzzing', () => {
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);
 
-    // Every queued job: a catalog job of the events queue, valid data, a configured tenant.
-    const queue = runtime.queues.events;
-    const jobCounts = await queue.getJobCounts('waiting', 'delayed', 'prioritized', 'paused', 'active', 'completed', 'failed');
+    // Every delivery on the ingest stream: readable, valid events (as the worker's job takes them),
+    // a configured tenant.
+    const stream = runtime.queues.ingest;
+    const deliveries = await stream.entries(1_000_000);
     let jobs = 0;
     let invalid = 0;
-    for (let start = 0; ; start += 1000) {
-      const page = await queue.getJobs(['waiting', 'delayed', 'prioritized', 'paused'], start, start + 999, true);
-      for (const job of page) {
-        if (!job) continue;
+    for (const { entry, raw } of deliveries) {
+      const tenant = TENANTS.find((t) => t.id === entry?.tenant);
+      if (!entry || !tenant) {
+        invalid++;
+        fail(`invalid delivery ${raw.slice(0, 300)}`);
+        continue;
+      }
+      for (const event of entry.events) {
         jobs++;
-        const spec = JOBS[job.name as JobName];
-        const data = spec?.schema.safeParse(job.data);
-        const tenant = TENANTS.find((t) => t.id === (job.data as { tenant?: unknown }).tenant);
-        if (!spec || QUEUE_NAMES[spec.queue] !== queue.name || !data?.success || !tenant) {
+        if (!JOBS['tracker.event.apply'].schema.safeParse({ tenant: entry.tenant, deliveryId: entry.deliveryId, receivedAt: entry.receivedAt, event }).success) {
           invalid++;
-          fail(`invalid job ${job.name} ${JSON.stringify(job.data).slice(0, 300)}`);
+          fail(`invalid event ${JSON.stringify(event).slice(0, 300)}`);
         }
       }
-      if (page.length < 1000) break;
     }
-    for (const other of [runtime.queues.writeback, runtime.queues.reconcile, runtime.queues.deadLetters]) {
+    const jobCounts = { deliveries: deliveries.length };
+    for (const other of [runtime.queues.events, runtime.queues.writeback, runtime.queues.reconcile, runtime.queues.deadLetters]) {
       const n = await other.count();
-      if (n !== 0) fail(`${n} jobs on ${other.name}: the receiver only queues events`);
+      if (n !== 0) fail(`${n} jobs on ${other.name}: the receiver queues no job`);
     }
 
     const total = counts.http + counts.direct + counts.rawSocket;
     process.stdout.write(
       `webhook fuzz (seed ${SEED}): ${total} inputs = ${counts.http} over HTTP (keep-alive, ${CONCURRENCY} in flight) + ${counts.direct} through receiveWebhook + ${counts.rawSocket} raw-socket requests; ` +
         `${counts.parserCalls} direct verify+parseWebhook calls; HTTP statuses ${JSON.stringify(counts.byStatus)}; direct outcomes ${JSON.stringify(counts.byOutcome)}; ` +
-        `${counts.acceptedEvents} events acknowledged, ${jobs} jobs queued (${invalid} invalid, counts ${JSON.stringify(jobCounts)}); ${counts.oversizeResets} oversize uploads cut off; ` +
+        `${counts.acceptedEvents} events acknowledged, ${jobs} events on the ingest stream (${invalid} invalid, ${JSON.stringify(jobCounts)}); ${counts.oversizeResets} oversize uploads cut off; ` +
         `heap after GC ${before.heapMb} -> ${halves[0]!.heapMb} -> ${halves[1]!.heapMb} MB, RSS ${before.rssMb} -> ${halves[0]!.rssMb} -> ${halves[1]!.rssMb} MB (gc ${before.gc}); failures: ${JSON.stringify(failureKinds)}; ${Date.now() - started} ms (HTTP ${ms.http} ms, direct ${ms.direct} ms)\n`,
     );
 

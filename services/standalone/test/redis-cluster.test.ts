@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
 import { Cluster } from 'ioredis';
 import { createJiraSandbox, type JiraSandbox } from '@pool-guard/plugin-jira/sandbox';
-import { QUEUE_NAMES, queuePrefix } from '@pool-guard/shared/queue';
+import { IngestStream, QUEUE_NAMES, queuePrefix } from '@pool-guard/shared/queue';
 import { eventually } from '@pool-guard/shared/testing';
 import { freePort, startRedisServer, type RedisServerHandle } from '../../../test/redis-server.js';
 import { differences, groundTruth } from './support/ground-truth.js';
@@ -104,7 +104,8 @@ describe('Pool Guard on a 3-master Redis Cluster, 2 receivers + 2 workers as pro
     await eventually(async () => {
       await sandbox.idle();
       const counts = await Promise.all(queues.map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')));
-      quiet = counts.every((c) => Object.values(c).every((n) => n === 0)) ? quiet + 1 : 0;
+      const deliveries = await new IngestStream(cluster, queuePrefix(PREFIX)).backlog();
+      quiet = deliveries === 0 && counts.every((c) => Object.values(c).every((n) => n === 0)) ? quiet + 1 : 0;
       return quiet >= 3;
     }, 'the cluster deployment to settle', timeoutMs, 50);
   }

@@ -27,7 +27,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createJiraSandbox, type Fault, type JiraSandbox } from '@pool-guard/plugin-jira/sandbox';
-import { DEAD_LETTER_QUEUE, QUEUE_NAMES, queuePrefix } from '@pool-guard/shared/queue';
+import { DEAD_LETTER_QUEUE, IngestStream, QUEUE_NAMES, queuePrefix } from '@pool-guard/shared/queue';
 import { eventually } from '@pool-guard/shared/testing';
 import { freePort, startRedisServer, type RedisServerHandle } from '../../../test/redis-server.js';
 import { differences, groundTruth, type GroundTruth } from './support/ground-truth.js';
@@ -101,7 +101,7 @@ describe('soak with faults: kill -9 workers, restart Redis, stall and reset its 
   const retired: ServiceProcess[] = [];
   let env: Record<string, string>;
   let direct: Redis;
-  let queues: { events: Queue; writeback: Queue; reconcile: Queue; deadLetters: Queue };
+  let queues: { events: Queue; writeback: Queue; reconcile: Queue; deadLetters: Queue; ingest: IngestStream };
 
   const counts = {
     unique: 0,
@@ -175,7 +175,7 @@ describe('soak with faults: kill -9 workers, restart Redis, stall and reset its 
     // The harness's own view of Redis, not through the proxy.
     direct = new Redis(redis.url, { maxRetriesPerRequest: null });
     const q = (name: string) => new Queue(name, { connection: direct, prefix: queuePrefix(PREFIX) });
-    queues = { events: q(QUEUE_NAMES.events), writeback: q(QUEUE_NAMES.writeback), reconcile: q(QUEUE_NAMES.reconcile), deadLetters: q(DEAD_LETTER_QUEUE) };
+    queues = { events: q(QUEUE_NAMES.events), writeback: q(QUEUE_NAMES.writeback), reconcile: q(QUEUE_NAMES.reconcile), deadLetters: q(DEAD_LETTER_QUEUE), ingest: new IngestStream(direct, queuePrefix(PREFIX)) };
 
     for (const [poolId, limitDays] of LIMITS) {
       const [scope, quarter] = poolId.split('/');
@@ -187,7 +187,7 @@ describe('soak with faults: kill -9 workers, restart Redis, stall and reset its 
   afterAll(async () => {
     // Every step bounded, so a stuck one cannot leave processes behind.
     chaosOn = false;
-    await bounded(Promise.all(Object.values(queues ?? {}).map((q) => q.close())), 5000);
+    await bounded(Promise.all([queues?.events, queues?.writeback, queues?.reconcile, queues?.deadLetters].map((q) => q?.close())), 5000);
     direct?.disconnect();
     const services = [receiver, admin, ...workers].filter((s): s is ServiceProcess => s !== undefined);
     await bounded(Promise.all(services.map((s) => s.stop('SIGTERM'))), 20_000);
@@ -407,7 +407,7 @@ describe('soak with faults: kill -9 workers, restart Redis, stall and reset its 
   async function queueCounts(): Promise<Record<string, Record<string, number>>> {
     const names = ['events', 'writeback', 'reconcile'] as const;
     const c = await Promise.all(names.map((n) => queues[n].getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed')));
-    return Object.fromEntries(names.map((n, i) => [n, c[i]!]));
+    return { ingest: { deliveries: await queues.ingest.backlog() }, ...Object.fromEntries(names.map((n, i) => [n, c[i]!])) };
   }
 
   async function settle(timeoutMs: number): Promise<void> {

@@ -1,5 +1,7 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Redis, type Cluster } from 'ioredis';
 import { QUEUE_NAMES, addDeadLetter, queuePrefix } from '@pool-guard/shared/queue';
+import { startIngestConsumer } from './ingest-consumer.js';
 import { createEventsProcessor } from './processors/events-processor.js';
 import { createReconcileProcessor } from './processors/reconcile-processor.js';
 import { createWriteBackProcessor } from './processors/write-back-processor.js';
@@ -77,6 +79,9 @@ export function createWorkers(baseDeps: WorkerDeps, options: WorkersOptions): Po
     new Worker(QUEUE_NAMES.writeback, tracked(withDeadLetters(deps, createWriteBackProcessor(deps))), common),
     new Worker(QUEUE_NAMES.reconcile, tracked(withDeadLetters(deps, sweeps.process)), { ...common, concurrency: options.sweepConcurrency ?? 2 }),
   ];
+  // Webhook deliveries from the receivers, into the events queue. Its blocking reads need a
+  // connection of their own.
+  const ingest = startIngestConsumer(deps, { connection: blockingConnection(options.connection), claimIdleMs: lockDurationMs });
   if (options.scheduleSweeps !== false) {
     scheduleSweeps(deps).catch((err: unknown) => deps.logger.error({ err: (err as Error).message }, 'could not schedule the reconcile sweeps'));
   }
@@ -96,8 +101,9 @@ export function createWorkers(baseDeps: WorkerDeps, options: WorkersOptions): Po
   }
   return {
     workers,
-    isRunning: () => workers.every((w) => w.isRunning()),
+    isRunning: () => ingest.isRunning() && workers.every((w) => w.isRunning()),
     async close(timeoutMs = 30_000) {
+      await ingest.close();
       // A sweep stops between two tickets and records itself as interrupted; the next one redoes it.
       sweeps.stop();
       const graceful = Promise.all(workers.map((w) => w.close()));
@@ -116,4 +122,10 @@ export function createWorkers(baseDeps: WorkerDeps, options: WorkersOptions): Po
       await Promise.race([Promise.all(workers.map((w) => w.close(true))), new Promise((r) => setTimeout(r, 500).unref())]);
     },
   };
+}
+
+/** A new connection like the workers' (a copy of it when it is a client), for blocking reads. */
+function blockingConnection(connection: ConnectionOptions): Redis | Cluster {
+  if (typeof (connection as Redis).duplicate === 'function') return (connection as Redis | Cluster).duplicate();
+  return new Redis({ ...(connection as import('ioredis').RedisOptions), maxRetriesPerRequest: null });
 }

@@ -173,6 +173,7 @@ export async function startLinearStack(options: LinearStackOptions = {}): Promis
   };
 
   const queueIdle = async (): Promise<boolean> => {
+    if ((await first.runtime.queues.ingest.backlog()) > 0) return false;
     for (const q of [first.runtime.queues.events, first.runtime.queues.writeback]) {
       const c = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
       if (Object.values(c).some((n) => n > 0)) return false;

@@ -110,6 +110,7 @@ export async function startSweepStack(options: SweepStackOptions = {}): Promise<
   };
 
   const queueIdle = async () => {
+    if ((await runtime.queues.ingest.backlog()) > 0) return false;
     for (const q of [runtime.queues.events, runtime.queues.writeback]) {
       const c = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
       if (Object.values(c).some((n) => n > 0)) return false;

@@ -1,0 +1,190 @@
+/**
+ * The hand-off from the receiver to the worker: every accepted webhook delivery becomes one entry
+ * of a Redis stream, written together with its redelivery mark by one script (one round trip, no
+ * BullMQ job per webhook; decision record 0006). Workers read the stream as one consumer group:
+ * each entry is handed to one worker, stays pending until that worker is done with it, and is
+ * taken over by another worker when the first one died (`claimIdle`). Entries are deleted once done,
+ * so the stream's length is the backlog of deliveries not yet taken into the queue.
+ *
+ * The stream sits in the events queue's hash slot (its name carries the queue's hash tag), so the
+ * mark and the entry are written by one script on Redis Cluster too.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
+import { z } from 'zod';
+import { QUEUE_NAMES, trackerEventSchema } from './catalog.js';
+
+type RedisClient = Redis | Cluster;
+
+/** One webhook delivery as the receiver took it: the events it carried, in order. */
+export const ingestEntrySchema = z.object({
+  tenant: z.string().min(1),
+  deliveryId: z.string().min(1),
+  receivedAt: z.number(),
+  events: z.array(trackerEventSchema).min(1),
+});
+export type IngestEntry = z.infer<typeof ingestEntrySchema>;
+
+/** An entry as read from the stream; `entry` is null when it cannot be read (logged and dropped). */
+export interface IngestRecord {
+  id: string;
+  entry: IngestEntry | null;
+  raw: string;
+}
+
+/** The consumer group every worker reads the stream in. Renaming it re-reads every entry left. */
+export const INGEST_GROUP = 'workers';
+
+/**
+ * Takes the delivery's mark and, only if it was free, appends the entry: the entry is durable
+ * exactly when the mark is taken. A resent command (the reply was lost and the client sent it
+ * again) finds its own token in the mark and answers "appended" again, not "duplicate".
+ * KEYS: 1 the delivery's mark, 2 the stream. ARGV: 1 mark ttl (ms), 2 token, 3 entry JSON.
+ * Returns 1 when appended (now or by this same call before), 0 for a redelivery.
+ */
+const APPEND_ONCE = `
+if redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[1]) then
+  redis.call('XADD', KEYS[2], '*', 'e', ARGV[3])
+  return 1
+end
+if redis.call('GET', KEYS[1]) == ARGV[2] then return 1 end
+return 0
+`;
+
+/**
+ * Marks entries done: acknowledged in the group and deleted from the stream.
+ * KEYS: 1 the stream. ARGV: 1 the group, 2.. entry ids. Returns how many were still pending.
+ */
+const DONE = `
+local n = redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
+redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
+return n
+`;
+
+type ScriptRedis = RedisClient & {
+  poolGuardIngestAppendOnce(mark: string, stream: string, ttlMs: number, token: string, entry: string): Promise<number>;
+  poolGuardIngestDone(stream: string, group: string, ...ids: string[]): Promise<number>;
+};
+
+/** Stream replies: [id, [field, value, ...]] per entry. */
+type StreamReply = [string, string[] | null][];
+
+export class IngestStream {
+  readonly key: string;
+  private readonly markPrefix: string;
+  private readonly redis: ScriptRedis;
+  /** Tokens of this process's appends: a random prefix and a counter. */
+  private readonly tokenPrefix = randomBytes(6).toString('base64url');
+  private tokenSeq = 0;
+
+  /** `redis`: a command connection (the receiver's is auto-pipelined: concurrent webhooks share writes). */
+  constructor(redis: RedisClient, queuePrefix: string) {
+    this.key = `${queuePrefix}:${QUEUE_NAMES.events}:ingest`;
+    this.markPrefix = `${queuePrefix}:${QUEUE_NAMES.events}:delivery:`;
+    const scripts = redis as ScriptRedis;
+    if (typeof scripts.poolGuardIngestAppendOnce !== 'function') {
+      redis.defineCommand('poolGuardIngestAppendOnce', { numberOfKeys: 2, lua: APPEND_ONCE });
+      redis.defineCommand('poolGuardIngestDone', { numberOfKeys: 1, lua: DONE });
+    }
+    this.redis = scripts;
+  }
+
+  /**
+   * Appends a delivery unless one with the same `deduplicationId` was appended in the last `ttlMs`.
+   * True when appended; false for a redelivery. One round trip.
+   */
+  async appendOnce(entry: IngestEntry, once: { deduplicationId: string; ttlMs: number }): Promise<boolean> {
+    const token = `${this.tokenPrefix}.${(this.tokenSeq++).toString(36)}`;
+    const added = await this.redis.poolGuardIngestAppendOnce(this.markPrefix + once.deduplicationId, this.key, once.ttlMs, token, JSON.stringify(entry));
+    return added === 1;
+  }
+
+  /** Forgets a delivery's mark, so its next delivery is taken again. */
+  async forgetOnce(deduplicationId: string): Promise<void> {
+    await this.redis.del(this.markPrefix + deduplicationId);
+  }
+
+  /** Deliveries taken by a receiver and not yet done by a worker (waiting or being moved). */
+  async backlog(): Promise<number> {
+    return this.redis.xlen(this.key);
+  }
+
+  /** Deliveries not yet done, oldest first, up to `count` (for diagnostics and tests). */
+  async entries(count = 1000): Promise<IngestRecord[]> {
+    return records((await this.redis.xrange(this.key, '-', '+', 'COUNT', count)) as StreamReply);
+  }
+
+  /** Creates the consumer group (and the stream) unless it exists; it reads from the first entry. */
+  async ensureGroup(): Promise<void> {
+    try {
+      await this.redis.xgroup('CREATE', this.key, INGEST_GROUP, '0', 'MKSTREAM');
+    } catch (err) {
+      if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
+    }
+  }
+
+  /**
+   * New entries for `consumer`, up to `count`, waiting up to `blockMs` for the first. `conn` must be
+   * a connection of its own (the read blocks it). Each entry read stays pending until `done`.
+   */
+  async read(conn: RedisClient, consumer: string, count: number, blockMs: number): Promise<IngestRecord[]> {
+    const reply = (await conn.xreadgroup('GROUP', INGEST_GROUP, consumer, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.key, '>')) as
+      | [string, StreamReply][]
+      | null;
+    return reply ? records(reply[0]?.[1] ?? []) : [];
+  }
+
+  /**
+   * Takes over entries that another consumer read and has not finished for `minIdleMs` (its worker
+   * died, or hangs), up to `count`: they are `consumer`'s now.
+   */
+  async claimIdle(consumer: string, minIdleMs: number, count: number): Promise<IngestRecord[]> {
+    const reply = (await this.redis.xautoclaim(this.key, INGEST_GROUP, consumer, minIdleMs, '0-0', 'COUNT', count)) as [string, StreamReply, string[]?];
+    return records(reply[1] ?? []);
+  }
+
+  /** Tells the group `consumer` is still at these entries (resets their idle time). */
+  async keepClaimed(consumer: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.redis.xclaim(this.key, INGEST_GROUP, consumer, 0, ...ids, 'JUSTID');
+  }
+
+  /** Marks entries done: they leave the group's pending list and the stream. */
+  async done(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.redis.poolGuardIngestDone(this.key, INGEST_GROUP, ...ids);
+  }
+
+  /** Removes consumers with nothing pending that were idle longer than `idleMs` (workers gone). */
+  async pruneConsumers(idleMs: number, keep: string): Promise<number> {
+    const info = (await this.redis.xinfo('CONSUMERS', this.key, INGEST_GROUP)) as unknown[][];
+    let removed = 0;
+    for (const row of info) {
+      const fields = new Map<string, unknown>();
+      for (let i = 0; i + 1 < row.length; i += 2) fields.set(String(row[i]), row[i + 1]);
+      const name = String(fields.get('name'));
+      if (name !== keep && Number(fields.get('pending')) === 0 && Number(fields.get('idle')) > idleMs) {
+        await this.redis.xgroup('DELCONSUMER', this.key, INGEST_GROUP, name);
+        removed++;
+      }
+    }
+    return removed;
+  }
+}
+
+function records(entries: StreamReply): IngestRecord[] {
+  const out: IngestRecord[] = [];
+  for (const [id, fields] of entries) {
+    // An entry deleted while pending reads as nil fields: there is nothing left to do for it.
+    const raw = fields && fields[0] === 'e' ? (fields[1] ?? '') : '';
+    let entry: IngestEntry | null = null;
+    try {
+      const parsed = ingestEntrySchema.safeParse(JSON.parse(raw));
+      if (parsed.success) entry = parsed.data;
+    } catch {
+      entry = null;
+    }
+    out.push({ id, entry, raw });
+  }
+  return out;
+}
