@@ -61,9 +61,27 @@ redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
 return n
 `;
 
+/**
+ * Puts entries still pending back at the end of the stream as new entries, for any consumer: an
+ * entry another consumer finished meanwhile (no longer pending) is left alone.
+ * KEYS: 1 the stream. ARGV: 1 the group, then pairs of entry id and entry JSON. Returns how many.
+ */
+const HAND_BACK = `
+local n = 0
+for i = 2, #ARGV, 2 do
+  if redis.call('XACK', KEYS[1], ARGV[1], ARGV[i]) == 1 then
+    redis.call('XADD', KEYS[1], '*', 'e', ARGV[i + 1])
+    redis.call('XDEL', KEYS[1], ARGV[i])
+    n = n + 1
+  end
+end
+return n
+`;
+
 type ScriptRedis = RedisClient & {
   poolGuardIngestAppendOnce(mark: string, stream: string, ttlMs: number, token: string, entry: string): Promise<number>;
   poolGuardIngestDone(stream: string, group: string, ...ids: string[]): Promise<number>;
+  poolGuardIngestHandBack(stream: string, group: string, ...idsAndEntries: string[]): Promise<number>;
 };
 
 /** Stream replies: [id, [field, value, ...]] per entry. */
@@ -85,6 +103,7 @@ export class IngestStream {
     if (typeof scripts.poolGuardIngestAppendOnce !== 'function') {
       redis.defineCommand('poolGuardIngestAppendOnce', { numberOfKeys: 2, lua: APPEND_ONCE });
       redis.defineCommand('poolGuardIngestDone', { numberOfKeys: 1, lua: DONE });
+      redis.defineCommand('poolGuardIngestHandBack', { numberOfKeys: 1, lua: HAND_BACK });
     }
     this.redis = scripts;
   }
@@ -153,6 +172,12 @@ export class IngestStream {
   async done(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.redis.poolGuardIngestDone(this.key, INGEST_GROUP, ...ids);
+  }
+
+  /** Puts entries this consumer will not finish back on the stream for any consumer to read. */
+  async handBack(entries: readonly Pick<IngestRecord, 'id' | 'raw'>[]): Promise<number> {
+    if (entries.length === 0) return 0;
+    return this.redis.poolGuardIngestHandBack(this.key, INGEST_GROUP, ...entries.flatMap((e) => [e.id, e.raw]));
   }
 
   /** Removes consumers with nothing pending that were idle longer than `idleMs` (workers gone). */

@@ -81,7 +81,7 @@ export function createWorkers(baseDeps: WorkerDeps, options: WorkersOptions): Po
   ];
   // Webhook deliveries from the receivers, into the events queue. Its blocking reads need a
   // connection of their own.
-  const ingest = startIngestConsumer(deps, { connection: blockingConnection(options.connection), claimIdleMs: lockDurationMs });
+  const ingest = startIngestConsumer(deps, { connection: blockingConnection(options.connection), claimIdleMs: lockDurationMs, tenantConcurrency: tenantGate.maxPerTenant });
   if (options.scheduleSweeps !== false) {
     scheduleSweeps(deps).catch((err: unknown) => deps.logger.error({ err: (err as Error).message }, 'could not schedule the reconcile sweeps'));
   }
@@ -103,7 +103,7 @@ export function createWorkers(baseDeps: WorkerDeps, options: WorkersOptions): Po
     workers,
     isRunning: () => ingest.isRunning() && workers.every((w) => w.isRunning()),
     async close(timeoutMs = 30_000) {
-      await ingest.close();
+      await ingest.close(timeoutMs);
       // A sweep stops between two tickets and records itself as interrupted; the next one redoes it.
       sweeps.stop();
       const graceful = Promise.all(workers.map((w) => w.close()));
