@@ -1,7 +1,7 @@
 /**
  * Write-backs wait for a burst of changes to end before they write, so that a bulk edit, an import
  * or a re-rank costs one write per ticket instead of one per change. Two signals:
- *  - a backlog of events waiting to be applied (the burst is still coming in);
+ *  - a backlog of events not yet applied (the burst is still coming in);
  *  - the ticket changed less than `coalesceMs` ago (a pool's write-back: the pool changed less
  *    than POOL_QUIET_MS, or `coalesceMs` if longer, ago).
  * A job waits at most HOLD_AT_MOST_MS (a pool's: POOL_HOLD_AT_MOST_MS) after it was queued: a
@@ -10,8 +10,12 @@
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from '../worker-deps.js';
 
-/** Events waiting past which write-backs hold back (a burst is being applied). */
-export const EVENTS_BACKLOG_HOLD = 32;
+/**
+ * Events not yet applied past which write-backs hold back: a burst is coming in faster than it is
+ * applied. Under a steady load the worker applies the deliveries in bursts of a few tens (the
+ * stream counts them until done); a backlog of hundreds means it is behind.
+ */
+export const EVENTS_BACKLOG_HOLD = 100;
 /** How long after it was queued a ticket's write-back may be held back for a burst, at most. */
 export const HOLD_AT_MOST_MS = 2_500;
 /**
@@ -35,7 +39,10 @@ const POOL_RECHECK_MS = 500;
 
 const backlogs = new WeakMap<WorkerDeps['queues'], () => Promise<number>>();
 
-/** The events queue's waiting count, read at most every 100 ms per process (shared by both processors). */
+/**
+ * Events not applied yet: deliveries on the ingest stream (waiting or being applied) and event jobs
+ * waiting. Read at most every 100 ms per process (shared by both processors).
+ */
 export function eventsBacklog(deps: WorkerDeps): () => Promise<number> {
   const known = backlogs.get(deps.queues);
   if (known) return known;
@@ -45,7 +52,10 @@ export function eventsBacklog(deps: WorkerDeps): () => Promise<number> {
     const now = Date.now();
     if (now - at >= 100) {
       at = now;
-      last = deps.queues.events.getWaitingCount().catch(() => 0);
+      last = Promise.all([deps.queues.ingest.backlog(), deps.queues.events.getWaitingCount()]).then(
+        ([deliveries, jobs]) => deliveries + jobs,
+        () => 0,
+      );
     }
     return last;
   };
