@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { createJiraSandbox } from '@pool-guard/plugin-jira/sandbox';
 import { createLinearSandbox } from '@pool-guard/plugin-linear/sandbox';
+import { IngestStream, queuePrefix } from '@pool-guard/shared/queue';
 import { freePort } from '../../test/redis-server.js';
 import type { LoadResult, LoadSpec } from '../children/load.js';
 import { processCpuMicros, startTs, waitForHealthy, type Child } from '../support/processes.js';
@@ -192,18 +193,12 @@ export async function runIngest(options: IngestOptions, log: (s: string) => void
           `linear ${l.requestsPerSec.toFixed(0)}/s (${l.serverCpuUsPerReq.toFixed(0)} µs + redis ${l.redisCpuUsPerReq.toFixed(0)} µs)`,
       );
     }
-    // Every 2xx must be a job on the queue: count them (BullMQ job hashes) before the latency runs.
+    // Every 2xx must be a delivery on the ingest stream: count them before the latency runs.
     const jobs = async (): Promise<{ jira: number; linear: number }> => {
       const counts = { jira: 0, linear: 0 };
-      let cursor = '0';
-      for (let guard = 0; guard < 1_000_000; guard++) {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', 'bench-ingest:q:*', 'COUNT', 5000);
-        for (const k of keys) {
-          if (/:\{pool-guard-events\}:acme:[^:]+:0(-[0-9a-z]+)?$/.test(k)) counts.jira++;
-          else if (/:\{pool-guard-events\}:widgets:[^:]+:0(-[0-9a-z]+)?$/.test(k)) counts.linear++;
-        }
-        cursor = next;
-        if (cursor === '0') break;
+      for (const { entry } of await new IngestStream(redis, queuePrefix('bench-ingest')).entries(10_000_000)) {
+        if (entry?.tenant === JIRA_TENANT) counts.jira++;
+        else if (entry?.tenant === LINEAR_TENANT) counts.linear++;
       }
       return counts;
     };

@@ -103,25 +103,34 @@ export function createWorkers(baseDeps: WorkerDeps, options: WorkersOptions): Po
     workers,
     isRunning: () => ingest.isRunning() && workers.every((w) => w.isRunning()),
     async close(timeoutMs = 30_000) {
-      await ingest.close(timeoutMs);
-      // A sweep stops between two tickets and records itself as interrupted; the next one redoes it.
-      sweeps.stop();
-      const graceful = Promise.all(workers.map((w) => w.close()));
-      const timedOut = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
-      if ((await Promise.race([graceful, timedOut])) !== 'timeout') return;
-      // Jobs still running (a tracker that hangs, say): hand them back to their queue at once, so
-      // another worker takes them now instead of after their lock expires; their attempt is not spent.
-      const handedBack = await Promise.allSettled(
-        [...inFlight.values()].map(({ job, token }) => job.moveToDelayed(Date.now(), token)),
-      );
-      deps.logger.warn(
-        { timeoutMs, handedBack: handedBack.filter((r) => r.status === 'fulfilled').length, stuck: handedBack.filter((r) => r.status === 'rejected').length },
-        'workers did not finish in time: handed running jobs back to the queue',
-      );
-      // A forced close still waits for the running processors; they were handed back, so do not.
-      await Promise.race([Promise.all(workers.map((w) => w.close(true))), new Promise((r) => setTimeout(r, 500).unref())]);
+      // The stream's bursts and the queues' jobs finish side by side, within the same bound.
+      const ingestClosed = ingest.close(timeoutMs);
+      try {
+        await closeWorkers(timeoutMs);
+      } finally {
+        await ingestClosed;
+      }
     },
   };
+
+  async function closeWorkers(timeoutMs: number): Promise<void> {
+    // A sweep stops between two tickets and records itself as interrupted; the next one redoes it.
+    sweeps.stop();
+    const graceful = Promise.all(workers.map((w) => w.close()));
+    const timedOut = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
+    if ((await Promise.race([graceful, timedOut])) !== 'timeout') return;
+    // Jobs still running (a tracker that hangs, say): hand them back to their queue at once, so
+    // another worker takes them now instead of after their lock expires; their attempt is not spent.
+    const handedBack = await Promise.allSettled(
+      [...inFlight.values()].map(({ job, token }) => job.moveToDelayed(Date.now(), token)),
+    );
+    deps.logger.warn(
+      { timeoutMs, handedBack: handedBack.filter((r) => r.status === 'fulfilled').length, stuck: handedBack.filter((r) => r.status === 'rejected').length },
+      'workers did not finish in time: handed running jobs back to the queue',
+    );
+    // A forced close still waits for the running processors; they were handed back, so do not.
+    await Promise.race([Promise.all(workers.map((w) => w.close(true))), new Promise((r) => setTimeout(r, 500).unref())]);
+  }
 }
 
 /** A new connection like the workers' (a copy of it when it is a client), for blocking reads. */
