@@ -244,10 +244,14 @@ export function startIngestConsumer(deps: WorkerDeps, options: IngestConsumerOpt
         retryMs = RETRY_MS;
       } catch (err) {
         if (stopping) break;
+        const message = (err as Error).message;
         // Whatever was read and not taken stays pending for this consumer and is taken over later.
-        deps.logger.warn({ err: (err as Error).message, retryMs }, 'ingest stream: read failed; retrying');
+        deps.logger.warn({ err: message, retryMs }, 'ingest stream: read failed; retrying');
         await sleep(retryMs);
         retryMs = Math.min(RETRY_MAX_MS, retryMs * 2);
+        // The group is gone (a Redis without persistence restarted, or the stream was deleted): the
+        // receivers' next appends make the stream again, without it.
+        if (message.includes('NOGROUP')) await stream.ensureGroup().catch(() => undefined);
       }
     }
     running = false;

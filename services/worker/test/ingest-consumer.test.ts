@@ -113,6 +113,18 @@ describe('the ingest stream consumer', () => {
     expect(pending[0]).toBe(0);
   });
 
+  it('reads on when the stream and its group are gone (a Redis without persistence restarted)', async () => {
+    startWorkers();
+    const first = newTicket('Before the restart');
+    await append(delivery(first));
+    await eventually(async () => (await counted(first.id)) === 2, 'the first delivery to be applied', 10_000, 50);
+    await runtime.redis.del(runtime.queues.ingest.key);
+    const second = newTicket('After the restart');
+    await append(delivery(second));
+    await eventually(async () => (await counted(second.id)) === 2, 'the delivery after the restart to be applied', 15_000, 50);
+    expect(await runtime.queues.ingest.backlog()).toBe(0);
+  });
+
   it('hands unfinished deliveries back: another consumer reads them as new, and they are not pending any more', async () => {
     const issue = newTicket('Handed back');
     const stream = runtime.queues.ingest;
