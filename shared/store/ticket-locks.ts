@@ -8,11 +8,20 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
+type ScriptRedis = RedisClient & { poolGuardReleaseLock(key: string, token: string): Promise<number> };
+
 export class TicketLocks {
+  private readonly redis: ScriptRedis;
+
   constructor(
-    private readonly redis: RedisClient,
+    redis: RedisClient,
     private readonly keys: KeySpace,
-  ) {}
+  ) {
+    const scripts = redis as ScriptRedis;
+    // By its hash (EVALSHA), not its text each time.
+    if (typeof scripts.poolGuardReleaseLock !== 'function') redis.defineCommand('poolGuardReleaseLock', { numberOfKeys: 1, lua: RELEASE_LOCK });
+    this.redis = scripts;
+  }
 
   /** Returns a release function when the lock was taken, or null when someone holds it. */
   async acquire(tenant: string, ticketId: string, ttlMs: number): Promise<(() => Promise<void>) | null> {
@@ -23,7 +32,7 @@ export class TicketLocks {
     // connection had lost its answer (then the lock holds our token: it is ours).
     if (ok !== 'OK' && (await this.redis.get(key)) !== token) return null;
     return async () => {
-      await this.redis.eval(RELEASE_LOCK, 1, key, token);
+      await this.redis.poolGuardReleaseLock(key, token);
     };
   }
 }

@@ -51,11 +51,12 @@ export async function writeBackTicket(
 ): Promise<WriteBackOutcome> {
   const tenant = deps.tenants.get(input.tenant);
   if (!tenant) return { kind: 'unknown_tenant' };
-  const pausedUntil = await deps.throttle.pausedUntil(tenant.id);
+  // The tracker's pause and the ticket's lock in one round trip; a lock taken while paused is let go.
+  const [pausedUntil, release] = await Promise.all([deps.throttle.pausedUntil(tenant.id), deps.locks.acquire(tenant.id, input.ticketId, writeLockTtlMs(deps))]);
   if (pausedUntil > 0) {
+    await release?.();
     throw new TrackerError('rate_limited', `tracker of ${tenant.id} is paused`, pausedUntil - Date.now());
   }
-  const release = await deps.locks.acquire(tenant.id, input.ticketId, writeLockTtlMs(deps));
   if (!release) return { kind: 'locked' };
   try {
     await input.onStart?.();
