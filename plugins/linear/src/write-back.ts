@@ -12,6 +12,9 @@
  *  - badge: `attachmentCreate` with a stable URL per issue (Linear updates the attachment with the
  *    same URL on the same issue), title COMMENT_TITLE, subtitle `badgeSubtitle(badge)`; a null badge
  *    deletes it.
+ * The label change, the comment and the badge go in ONE mutation document (a field each), so the
+ * steady state is two requests: the read and that write. Refused as a whole, the write-back is
+ * done again part by part from a fresh read (each part with its own recovery).
  */
 import { badgeSubtitle, COMMENT_TITLE, POOL_LABELS, type Badge, type PoolLabel } from '@pool-guard/shared/domain';
 import { TrackerError, isTrackerError, type WriteBackCommand, type WriteBackResult } from '@pool-guard/shared/tracker';
@@ -204,30 +207,153 @@ export async function writeBack(deps: WriteBackDeps, cmd: WriteBackCommand): Pro
   }
   if (state.issueLabels) deps.labels.load(state.issueLabels.nodes);
 
-  if (wantsLabels && cmd.labels) await writeLabels(gql, deps, issue, cmd.labels);
-  let commentId: string | null = null;
-  if (cmd.comment) commentId = await writeComment(gql, issue, cmd.comment);
-  if (cmd.badge !== undefined) await writeBadge(gql, deps, issue, cmd.badge);
-
+  let commentId: string | null;
+  try {
+    commentId = await writeAtOnce(gql, deps, issue, cmd);
+  } catch (err) {
+    // Refused as a whole (a cached label or the comment was deleted in Linear meanwhile; Linear
+    // runs a document's mutations in order and stops at the first that fails): read the issue
+    // again and write what is still missing one mutation at a time, each with its own recovery.
+    if (!(isTrackerError(err) && (err.kind === 'invalid' || err.kind === 'not_found'))) throw err;
+    deps.logger.info({ ticket: issue.identifier, err: err.message }, 'linear write-back refused as one request; writing it part by part');
+    deps.labels.invalidate();
+    commentId = await writeByParts(gql, deps, cmd);
+  }
   deps.logger.debug({ ticket: issue.identifier, calls: counted.calls() }, 'linear write-back done');
   return { commentId, calls: counted.calls() };
 }
 
-async function writeLabels(gql: LinearGql, deps: WriteBackDeps, issue: IssueState, labels: { add: PoolLabel[]; remove: PoolLabel[] }): Promise<void> {
+/**
+ * The write-back's label change, comment and badge in ONE GraphQL request (one mutation document,
+ * a field per part), after creating any pool label the team lacks; then the rare clean-ups (a
+ * second comment a race left, a badge under an old identifier). Linear counts requests per hour
+ * per user (2,500 for an API key): the steady state costs the read and this one request, where a
+ * mutation per part cost up to four.
+ */
+async function writeAtOnce(gql: LinearGql, deps: WriteBackDeps, issue: IssueState, cmd: WriteBackCommand): Promise<string | null> {
+  const defs: string[] = [];
+  const fields: string[] = [];
+  const variables: Record<string, unknown> = {};
+
+  const labels = cmd.labels ? labelChange(issue, cmd.labels) : null;
+  if (labels) {
+    const addedLabelIds: string[] = [];
+    for (const name of labels.toAdd) addedLabelIds.push(await ensureLabel(gql, deps, issue.team.id, name));
+    defs.push('$issueId: String!', '$labels: IssueUpdateInput!');
+    fields.push('labels: issueUpdate(id: $issueId, input: $labels) { success }');
+    variables.issueId = issue.id;
+    variables.labels = {
+      ...(addedLabelIds.length > 0 ? { addedLabelIds } : {}),
+      ...(labels.removedLabelIds.length > 0 ? { removedLabelIds: labels.removedLabelIds } : {}),
+    };
+  }
+
+  const comment = cmd.comment ? commentChange(issue, cmd.comment) : null;
+  if (comment?.kind === 'create') {
+    defs.push('$newComment: CommentCreateInput!');
+    fields.push('comment: commentCreate(input: $newComment) { success comment { id } }');
+    variables.newComment = { issueId: issue.id, body: comment.body, doNotSubscribeToIssue: true };
+  } else if (comment?.kind === 'update') {
+    defs.push('$commentId: String!', '$comment: CommentUpdateInput!');
+    fields.push('comment: commentUpdate(id: $commentId, input: $comment) { success comment { id } }');
+    variables.commentId = comment.id;
+    variables.comment = { body: comment.body };
+  }
+
+  const badge = cmd.badge !== undefined ? badgeChange(deps, issue, cmd.badge) : null;
+  if (badge?.upsert) {
+    defs.push('$badge: AttachmentCreateInput!');
+    fields.push('badge: attachmentCreate(input: $badge) { success attachment { id } }');
+    variables.badge = badge.upsert;
+  }
+
+  let commentId = comment?.kind === 'same' || comment?.kind === 'update' ? comment.id : null;
+  if (fields.length > 0) {
+    const data = await gql.request<{ comment?: { comment: { id: string } } }>(`mutation PoolGuardWriteBack(${defs.join(', ')}) { ${fields.join(' ')} }`, variables);
+    if (comment?.kind === 'create') commentId = data.comment?.comment.id ?? null;
+  }
+  // Pool Guard keeps one comment per ticket and one badge: remove what a race or a move left.
+  for (const extra of comment?.extras ?? []) if (extra !== commentId) await gql.request(DELETE_COMMENT, { id: extra });
+  for (const stale of badge?.deletes ?? []) await gql.request(DELETE_BADGE, { id: stale });
+  return commentId;
+}
+
+/** The write-back a mutation at a time, from a fresh read (the fallback of writeAtOnce). */
+async function writeByParts(gql: LinearGql, deps: WriteBackDeps, cmd: WriteBackCommand): Promise<string | null> {
+  const badgePrefix = `${deps.badgeUrlBase.replace(/\/+$/, '')}/`;
+  const state = await gql.request<ReadState>(READ_STATE, {
+    id: cmd.ticketId || cmd.ticketKey,
+    withComments: cmd.comment !== undefined,
+    withBadge: cmd.badge !== undefined,
+    withPoolLabels: true,
+    badgeUrlPrefix: badgePrefix,
+    poolLabelNames: [...POOL_LABELS],
+  });
+  const issue = state.issue;
+  if (!issue || issue.trashed === true || issue.archivedAt !== null) throw new TrackerError('not_found', `Linear issue ${cmd.ticketKey} is gone`);
+  if (state.issueLabels) deps.labels.load(state.issueLabels.nodes);
+  if (cmd.labels && labelChange(issue, cmd.labels)) await writeLabels(gql, deps, issue, cmd.labels);
+  const commentId = cmd.comment ? await writeComment(gql, issue, cmd.comment) : null;
+  if (cmd.badge !== undefined) await writeBadge(gql, deps, issue, cmd.badge);
+  return commentId;
+}
+
+/** Pool labels to add (by name) and label ids to remove; null when the issue already shows them. */
+function labelChange(issue: IssueState, labels: { add: PoolLabel[]; remove: PoolLabel[] }): { toAdd: PoolLabel[]; removedLabelIds: string[] } | null {
   const present = new Map<string, string[]>();
   for (const label of issue.labels.nodes) present.set(label.name, [...(present.get(label.name) ?? []), label.id]);
   const toAdd = [...new Set(labels.add)].filter((name) => !present.has(name) && !labels.remove.includes(name));
   const removedLabelIds = [...new Set(labels.remove)].flatMap((name) => present.get(name) ?? []);
-  if (toAdd.length === 0 && removedLabelIds.length === 0) return;
+  return toAdd.length === 0 && removedLabelIds.length === 0 ? null : { toAdd, removedLabelIds };
+}
 
+type CommentChange = ({ kind: 'create'; body: string } | { kind: 'update'; id: string; body: string } | { kind: 'same'; id: string }) & {
+  /** Pool Guard's other comments on the issue (a race left them), to delete. */
+  extras: string[];
+};
+
+/** Which comment to write (the given one, else Pool Guard's oldest, else a new one) and how. */
+function commentChange(issue: IssueState, comment: NonNullable<WriteBackCommand['comment']>): CommentChange {
+  const body = renderCommentMarkdown(comment.doc);
+  const mine = [...(issue.comments?.nodes ?? [])].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+  const ours = mine.filter((c) => isPoolGuardComment(c.body, comment.doc.title) || isPoolGuardComment(c.body, COMMENT_TITLE));
+  const target = mine.find((c) => c.id === comment.commentId) ?? ours[0];
+  const extras = ours.map((c) => c.id).filter((id) => id !== target?.id);
+  if (!target) return { kind: 'create', body, extras };
+  return target.body === body ? { kind: 'same', id: target.id, extras } : { kind: 'update', id: target.id, body, extras };
+}
+
+/** The badge attachment to create or update (null when it shows already) and stale ones to delete. */
+function badgeChange(deps: WriteBackDeps, issue: IssueState, badge: Badge | null): { upsert: Record<string, unknown> | null; deletes: string[] } {
+  const existing = issue.attachments?.nodes ?? [];
+  if (badge === null) return { upsert: null, deletes: existing.map((a) => a.id) };
+  const url = badgeUrlOf(deps.badgeUrlBase, issue.identifier);
+  const subtitle = badgeSubtitle(badge);
+  const metadata = badgeMetadata(badge);
+  const current = existing.find((a) => a.url === url);
+  const same =
+    current !== undefined &&
+    current.title === COMMENT_TITLE &&
+    current.subtitle === subtitle &&
+    JSON.stringify(sortKeys(current.metadata ?? {})) === JSON.stringify(sortKeys(metadata));
+  return {
+    upsert: same ? null : { issueId: issue.id, url, title: COMMENT_TITLE, subtitle, metadata },
+    // A badge under an older identifier (the issue moved teams) is stale.
+    deletes: existing.filter((a) => a.url !== url).map((a) => a.id),
+  };
+}
+
+async function writeLabels(gql: LinearGql, deps: WriteBackDeps, issue: IssueState, labels: { add: PoolLabel[]; remove: PoolLabel[] }): Promise<void> {
+  const change = labelChange(issue, labels);
+  if (!change) return;
   const apply = async (): Promise<void> => {
     const addedLabelIds: string[] = [];
-    for (const name of toAdd) addedLabelIds.push(await ensureLabel(gql, deps, issue.team.id, name));
+    for (const name of change.toAdd) addedLabelIds.push(await ensureLabel(gql, deps, issue.team.id, name));
     await gql.request(UPDATE_LABELS, {
       id: issue.id,
       input: {
         ...(addedLabelIds.length > 0 ? { addedLabelIds } : {}),
-        ...(removedLabelIds.length > 0 ? { removedLabelIds } : {}),
+        ...(change.removedLabelIds.length > 0 ? { removedLabelIds: change.removedLabelIds } : {}),
       },
     });
   };
@@ -236,7 +362,7 @@ async function writeLabels(gql: LinearGql, deps: WriteBackDeps, issue: IssueStat
   } catch (err) {
     // A cached label may have been deleted in Linear meanwhile (Linear answers invalid input or
     // "not found"): look the labels up again, once. The issue itself was there a moment ago.
-    if (!(isTrackerError(err) && (err.kind === 'invalid' || err.kind === 'not_found') && toAdd.length > 0)) throw err;
+    if (!(isTrackerError(err) && (err.kind === 'invalid' || err.kind === 'not_found') && change.toAdd.length > 0)) throw err;
     deps.logger.info({ ticket: issue.identifier, err: err.message }, 'linear pool labels changed; looking them up again');
     deps.labels.invalidate();
     await apply();
@@ -273,49 +399,26 @@ async function reloadLabels(gql: LinearGql, deps: WriteBackDeps): Promise<void> 
 }
 
 async function writeComment(gql: LinearGql, issue: IssueState, comment: NonNullable<WriteBackCommand['comment']>): Promise<string> {
-  const body = renderCommentMarkdown(comment.doc);
-  const mine = [...(issue.comments?.nodes ?? [])].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
-  const ours = mine.filter((c) => isPoolGuardComment(c.body, comment.doc.title) || isPoolGuardComment(c.body, COMMENT_TITLE));
-  const target = mine.find((c) => c.id === comment.commentId) ?? ours[0];
-
+  const change = commentChange(issue, comment);
   let id: string;
-  if (!target) {
+  if (change.kind === 'create') {
     const created = await gql.request<{ commentCreate: { comment: { id: string } } }>(CREATE_COMMENT, {
-      input: { issueId: issue.id, body, doNotSubscribeToIssue: true },
+      input: { issueId: issue.id, body: change.body, doNotSubscribeToIssue: true },
     });
     id = created.commentCreate.comment.id;
   } else {
-    id = target.id;
-    if (target.body !== body) await gql.request(UPDATE_COMMENT, { id, input: { body } });
+    id = change.id;
+    if (change.kind === 'update') await gql.request(UPDATE_COMMENT, { id, input: { body: change.body } });
   }
   // Pool Guard keeps one comment per ticket: remove any second one a race left behind.
-  for (const extra of ours) {
-    if (extra.id === id) continue;
-    await gql.request(DELETE_COMMENT, { id: extra.id });
-  }
+  for (const extra of change.extras) if (extra !== id) await gql.request(DELETE_COMMENT, { id: extra });
   return id;
 }
 
 async function writeBadge(gql: LinearGql, deps: WriteBackDeps, issue: IssueState, badge: Badge | null): Promise<void> {
-  const existing = issue.attachments?.nodes ?? [];
-  const url = badgeUrlOf(deps.badgeUrlBase, issue.identifier);
-  if (badge === null) {
-    for (const attachment of existing) await gql.request(DELETE_BADGE, { id: attachment.id });
-    return;
-  }
-  const subtitle = badgeSubtitle(badge);
-  const metadata = badgeMetadata(badge);
-  const current = existing.find((a) => a.url === url);
-  const same =
-    current !== undefined &&
-    current.title === COMMENT_TITLE &&
-    current.subtitle === subtitle &&
-    JSON.stringify(sortKeys(current.metadata ?? {})) === JSON.stringify(sortKeys(metadata));
-  if (!same) {
-    await gql.request(UPSERT_BADGE, { input: { issueId: issue.id, url, title: COMMENT_TITLE, subtitle, metadata } });
-  }
-  // A badge under an older identifier (the issue moved teams) is stale.
-  for (const attachment of existing) if (attachment.url !== url) await gql.request(DELETE_BADGE, { id: attachment.id });
+  const change = badgeChange(deps, issue, badge);
+  if (change.upsert) await gql.request(UPSERT_BADGE, { input: change.upsert });
+  for (const stale of change.deletes) await gql.request(DELETE_BADGE, { id: stale });
 }
 
 function sortKeys(value: Record<string, unknown>): Record<string, unknown> {

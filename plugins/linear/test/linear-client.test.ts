@@ -161,8 +161,11 @@ describe('writeBack', () => {
       }),
     ]);
     expect(view.attachments[0]!.subtitle).toBe(badgeSubtitle(badge('near-limit', 3)));
-    // read (with the pool-label lookup) + issueLabelCreate + issueUpdate + commentCreate + attachmentCreate
-    expect(first.calls).toBe(5);
+    // read (with the pool-label lookup) + issueLabelCreate + one document: issueUpdate, commentCreate, attachmentCreate
+    expect(first.calls).toBe(3);
+    const written = sandbox.requestLog.entries.filter((e) => e.rootFields.includes('commentCreate'));
+    expect(written).toHaveLength(1);
+    expect(written[0]!.rootFields).toEqual(['issueUpdate', 'commentCreate', 'attachmentCreate']);
     expect(sandbox.store.labels.get(view.labelIds[1]!)).toMatchObject({ name: 'pool-near-limit', teamId: issue.team.id });
 
     const writesBefore = sandbox.requestLog.countWrites();
@@ -209,8 +212,20 @@ describe('writeBack', () => {
     expect(view.comments[0]!.body).toContain('**Waiting: it does not fit in the pool.**');
     expect(view.comments[0]!.editedAt).not.toBeNull();
     expect(view.attachments).toEqual([expect.objectContaining({ id: attachmentId, subtitle: '2026-Q4 · 8 of 10 days · over limit · rank 5' })]);
-    // labels are now cached: read + issueLabelCreate + issueUpdate + commentUpdate + attachmentCreate
-    expect(second.calls).toBe(5);
+    // labels are now cached: read + issueLabelCreate (pool-over-limit is new in ENG) + one document
+    expect(second.calls).toBe(3);
+    const third = await client.writeBack(
+      command(issue, {
+        labels: { add: ['pool-ok'], remove: ['pool-over-limit', 'pool-near-limit'] },
+        comment: { doc: doc('Fits in the pool again.'), commentId: first.commentId },
+        badge: badge('ok', 2),
+      }),
+    );
+    // the steady state: the read and one document with the label change, the comment edit and the badge
+    expect(third.calls).toBe(2);
+    expect(sandbox.requestLog.entries.at(-1)!.rootFields).toEqual(['issueUpdate', 'commentUpdate', 'attachmentCreate']);
+    expect(sandbox.issue(issue.id)!.labels.sort()).toEqual(['bug', 'custom-request', 'pool-ok']);
+    expect(sandbox.issue(issue.id)!.comments[0]!.body).toContain('**Fits in the pool again.**');
   });
 
   it('sends one issueUpdate with addedLabelIds/removedLabelIds, never labelIds', async () => {
@@ -220,8 +235,8 @@ describe('writeBack', () => {
     await client.writeBack(command(issue, { labels: { add: ['pool-needs-estimate'], remove: ['pool-ok'] } }));
     const updates = sandbox.requestLog.entries.filter((e) => e.rootFields.includes('issueUpdate'));
     expect(updates).toHaveLength(2);
-    for (const update of updates) expect((update.variables.input as Record<string, unknown>).labelIds).toBeUndefined();
-    expect(updates[1]!.variables.input).toEqual({
+    for (const update of updates) expect((update.variables.labels as Record<string, unknown>).labelIds).toBeUndefined();
+    expect(updates[1]!.variables.labels).toEqual({
       addedLabelIds: [expect.any(String)],
       removedLabelIds: [sandbox.issue(issue.id) && expect.any(String)],
     });
@@ -254,9 +269,26 @@ describe('writeBack', () => {
     await client.writeBack(command(a, { labels: { add: ['pool-ok'], remove: [] } }));
     const cached = sandbox.issue(a.id)!.labelIds[0]!;
     sandbox.store.labels.delete(cached); // deleted in Linear behind Pool Guard's back
-    await client.writeBack(command(b, { labels: { add: ['pool-ok'], remove: [] } }));
+    const from = sandbox.requestLog.entries.length;
+    const result = await client.writeBack(
+      command(b, { labels: { add: ['pool-ok'], remove: [] }, comment: { doc: doc('Fits in the pool.'), commentId: null }, badge: badge('ok', 1) }),
+    );
     expect(sandbox.issue(b.id)!.labels).toEqual(['pool-ok']);
     expect(sandbox.issue(b.id)!.labelIds[0]).not.toBe(cached);
+    // The one-document write was refused at its first field (nothing of it applied), so the
+    // write-back read the issue again and wrote part by part: label, comment and badge all there.
+    expect(sandbox.requestLog.entries.slice(from).map((e) => e.operationName)).toEqual([
+      'PoolGuardWriteBackState',
+      'PoolGuardWriteBack',
+      'PoolGuardWriteBackState',
+      'PoolGuardCreateLabel',
+      'PoolGuardUpdateLabels',
+      'PoolGuardCreateComment',
+      'PoolGuardUpsertBadge',
+    ]);
+    expect(result.calls).toBe(7);
+    expect(sandbox.issue(b.id)!.comments.map((c) => c.id)).toEqual([result.commentId]);
+    expect(sandbox.issue(b.id)!.attachments).toHaveLength(1);
     // someone creates pool-near-limit in ENG after Pool Guard's lookup: it is found, not duplicated
     await sandbox.graphql('mutation($t: String!) { issueLabelCreate(input: { name: "pool-near-limit", teamId: $t }) { success } }', { t: a.team.id });
     await client.writeBack(command(a, { labels: { add: ['pool-near-limit'], remove: ['pool-ok'] } }));
