@@ -4,6 +4,7 @@
  * tracker); an event that fails in a burst becomes an event job that retries; deliveries a dead
  * worker left pending are taken over; deliveries handed back go to whoever reads next.
  */
+import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { jiraPlugin } from '@pool-guard/plugin-jira';
@@ -14,6 +15,7 @@ import { silentLogger } from '@pool-guard/shared/logging';
 import { INGEST_GROUP, type IngestEntry } from '@pool-guard/shared/queue';
 import { createRuntime, type Runtime } from '@pool-guard/shared/runtime';
 import { eventually, testRedisUrl, uniquePrefix } from '@pool-guard/shared/testing';
+import { startIngestConsumer } from '../src/ingest-consumer.js';
 import { createWorkers, type PoolGuardWorkers } from '../src/index.js';
 
 const LOCK_MS = 1_000;
@@ -23,13 +25,24 @@ describe('the ingest stream consumer', () => {
   let runtime: Runtime;
   let workers: PoolGuardWorkers | null = null;
   let seq = 0;
+  // A tracker that takes connections and never answers: tenant "stuck".
+  const sockets = new Set<Socket>();
+  const hole: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
 
   beforeAll(async () => {
     sandbox = createJiraSandbox({ webhookJitterMs: 0 });
     const url = await sandbox.listen(0);
+    await new Promise<void>((r) => hole.listen(0, '127.0.0.1', r));
+    const holeUrl = `http://127.0.0.1:${(hole.address() as { port: number }).port}`;
     const config = configFileSchema.parse({
       adminTokens: [{ token: 'ingest-consumer-admin-token-01', role: 'admin' }],
-      tenants: [{ id: 'acme', tracker: 'jira', baseUrl: url, email: sandbox.users.bot.email, apiToken: sandbox.users.bot.apiToken, webhookSecret: 'ingest-consumer-secret' }],
+      tenants: [
+        { id: 'acme', tracker: 'jira', baseUrl: url, email: sandbox.users.bot.email, apiToken: sandbox.users.bot.apiToken, webhookSecret: 'ingest-consumer-secret' },
+        { id: 'stuck', tracker: 'jira', baseUrl: holeUrl, email: 'bot@example.com', apiToken: 'x', webhookSecret: 'ingest-consumer-secret' },
+      ],
       // Write-backs wait long enough not to read the tickets while the test counts the events' reads.
       worker: { coalesceMs: 10_000 },
       redisKeyPrefix: uniquePrefix('ingest-consumer'),
@@ -46,6 +59,8 @@ describe('the ingest stream consumer', () => {
     await runtime.redis.del(runtime.queues.ingest.key);
     await runtime.close();
     await sandbox.close();
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((r) => hole.close(() => r()));
   });
 
   const startWorkers = () => {
@@ -92,7 +107,8 @@ describe('the ingest stream consumer', () => {
     const job = await runtime.queues.events.getJob(`acme:${entry.deliveryId}:0`);
     expect(job?.name).toBe('tracker.event.apply');
     expect(await job?.getState()).toBe('completed');
-    expect(await runtime.queues.ingest.backlog()).toBe(0);
+    // Done (acknowledged and deleted) just after its events are applied.
+    await eventually(async () => (await runtime.queues.ingest.backlog()) === 0, 'the delivery to be done', 5_000, 20);
   });
 
   it('takes over deliveries a dead worker read and never finished', async () => {
@@ -108,7 +124,8 @@ describe('the ingest stream consumer', () => {
     }
     startWorkers();
     await eventually(async () => (await counted(issue.id)) === 2, 'the delivery to be taken over and applied', 10_000, 50);
-    expect(await runtime.queues.ingest.backlog()).toBe(0);
+    // Done (acknowledged and deleted) just after its events are applied.
+    await eventually(async () => (await runtime.queues.ingest.backlog()) === 0, 'the delivery to be done', 5_000, 20);
     const pending = (await runtime.redis.xpending(runtime.queues.ingest.key, INGEST_GROUP)) as [number, ...unknown[]];
     expect(pending[0]).toBe(0);
   });
@@ -122,8 +139,48 @@ describe('the ingest stream consumer', () => {
     const second = newTicket('After the restart');
     await append(delivery(second));
     await eventually(async () => (await counted(second.id)) === 2, 'the delivery after the restart to be applied', 15_000, 50);
-    expect(await runtime.queues.ingest.backlog()).toBe(0);
+    // Done (acknowledged and deleted) just after its events are applied.
+    await eventually(async () => (await runtime.queues.ingest.backlog()) === 0, 'the delivery to be done', 5_000, 20);
   });
+
+  it("hands a stuck tenant's waiting deliveries to the events queue, keeps applying the others', and hands back the stuck burst on close", async () => {
+    const stuck = (n: number): IngestEntry => ({
+      tenant: 'stuck',
+      deliveryId: `stuck-${++seq}`,
+      receivedAt: Date.now(),
+      events: [{ kind: 'ticket.changed', ticketKey: `CR-${n}`, ticketId: `${20000 + n}`, actorId: 'someone', updatedAt: Date.now() }],
+    });
+    const first = stuck(1);
+    await append(first);
+    const consumer = startIngestConsumer(
+      { ...runtime, coalesceMs: 10_000, lockDurationMs: LOCK_MS, reconcile: runtime.config.reconcile },
+      { connection: runtime.redis.duplicate(), claimIdleMs: LOCK_MS, tenantConcurrency: 2, slowLaneMs: 500 },
+    );
+    try {
+      // The first burst hangs on the tracker; the next two deliveries wait behind it.
+      await eventually(async () => (await runtime.redis.xpending(runtime.queues.ingest.key, INGEST_GROUP) as [number])[0] === 1, 'the first delivery to be taken', 5_000, 20);
+      const waiting = [stuck(2), stuck(3)];
+      for (const entry of waiting) await append(entry);
+      // A healthy tenant's delivery is applied meanwhile.
+      const issue = newTicket('Beside a stuck tenant');
+      await append(delivery(issue));
+      await eventually(async () => (await counted(issue.id)) === 2, "the healthy tenant's delivery to be applied", 10_000, 50);
+      // Past slowLaneMs the stuck tenant's waiting deliveries become event jobs, and leave the stream.
+      for (const entry of waiting) {
+        const job = await eventually(async () => runtime.queues.events.getJob(`stuck:${entry.deliveryId}:0`), `a job for ${entry.deliveryId}`, 10_000, 50);
+        expect(job.data).toMatchObject({ tenant: 'stuck', deliveryId: entry.deliveryId });
+      }
+      await eventually(async () => (await runtime.queues.ingest.backlog()) === 1, 'only the stuck burst to be left on the stream', 5_000, 20);
+    } finally {
+      await consumer.close(200);
+    }
+    // The burst still stuck at close is back on the stream as a new entry, for the next worker.
+    const left = await runtime.queues.ingest.entries();
+    expect(left.map((r) => r.entry?.deliveryId)).toEqual([first.deliveryId]);
+    expect(((await runtime.redis.xpending(runtime.queues.ingest.key, INGEST_GROUP)) as [number])[0]).toBe(0);
+    await runtime.queues.ingest.done(left.map((r) => r.id));
+    await runtime.queues.events.obliterate({ force: true });
+  }, 30_000);
 
   it('hands unfinished deliveries back: another consumer reads them as new, and they are not pending any more', async () => {
     const issue = newTicket('Handed back');
