@@ -3,6 +3,7 @@ export * from './worker-deps.js';
 export * from './use-cases/apply-tracker-event.js';
 export * from './use-cases/recompute-pool.js';
 export * from './use-cases/write-back-ticket.js';
+export * from './use-cases/write-back-pool.js';
 export * from './use-cases/desired-writes.js';
 export * from './use-cases/reconcile-tenant.js';
 export * from './use-cases/find-drift.js';

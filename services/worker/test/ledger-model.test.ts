@@ -342,12 +342,19 @@ describe('ledger model: two workers, any interleaving, same ledger as the sequen
         counts.writeBacks++;
         runWriteBack(ticketId, scenario.writeBackWorkers[nextWriter++ % scenario.writeBackWorkers.length]!, 0);
       };
-      // A big pool's figures move: one pool.writeback job, which queues a write-back per ticket.
+      // A pool's figures move: one pool.writeback job, which writes its (small) pool's tickets itself.
       const queuePoolWriteBack = (by: WorkerName, poolId: string) => {
         counts.poolWriteBacks++;
         tasks.spawn(`pool.writeback ${poolId} on ${by}`, async () => {
           await tasks.gate(`${by}.poolwriteback(${poolId})`);
-          await writeBackPool(deps[by], deps[by].tenants.get(TENANT)!, poolId);
+          // One ticket at a time: a task parks at one scheduled point at a time.
+          try {
+            await writeBackPool(deps[by], deps[by].tenants.get(TENANT)!, poolId, 1);
+          } finally {
+            // It took and gave back ticket locks: write-backs that found one of them taken run again
+            // (one still locked by another write-back waits for that one again).
+            for (const waiters of waitingForLock.values()) for (const retry of waiters.splice(0)) retry();
+          }
         });
       };
       deps.A = workerDeps('A', runtimes[0]!, config, tasks, queueWriteBack, queuePoolWriteBack);

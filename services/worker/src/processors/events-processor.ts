@@ -1,7 +1,8 @@
 import type { Job } from 'bullmq';
 import { JOBS } from '@pool-guard/shared/queue';
 import { applyTrackerEvent } from '../use-cases/apply-tracker-event.js';
-import { recomputePool, writeBackPool } from '../use-cases/recompute-pool.js';
+import { recomputePool } from '../use-cases/recompute-pool.js';
+import { writeBackPool } from '../use-cases/write-back-pool.js';
 import { burstHoldMs, eventsBacklog } from './burst-hold.js';
 import { delayJob, runTrackerJob } from './run-tracker-job.js';
 import type { WorkerDeps } from '../worker-deps.js';
@@ -35,7 +36,8 @@ export function createEventsProcessor(deps: WorkerDeps) {
         if (hold > 0) return delayJob(job, token, hold);
         // Before reading the pool: a change from now on needs a job of its own.
         await job.removeDeduplicationKey();
-        return { kind: 'queued', writeBacks: await writeBackPool(deps, tenant, data.poolId) };
+        // It writes tickets itself: tracker errors as for any tracker job (a rate limit delays it).
+        return { kind: 'refreshed', ...(await runTrackerJob(deps, job, token, data.tenant, () => writeBackPool(deps, tenant, data.poolId))) };
       }
       default:
         deps.logger.warn({ job: job.name, jobId: job.id }, 'unknown job on the events queue; dropped');

@@ -97,12 +97,6 @@ export async function enqueuePoolWriteBack(deps: WorkerDeps, tenant: string, poo
   await deps.queues.add('pool.writeback', { tenant, poolId }, { delay: deps.coalesceMs, deduplication: { id: poolWriteBackDeduplicationId(tenant, poolId) } });
 }
 
-/** The `pool.writeback` job: a write-back for each ticket now in the pool (behind own changes). */
-export async function writeBackPool(deps: WorkerDeps, tenant: TenantContext, poolId: string): Promise<number> {
-  const snapshot = await deps.store.readPool(tenant.id, poolId);
-  return enqueueWriteBacks(deps, tenant.id, snapshot.requests.map((r) => r.id), 'figures');
-}
-
 /**
  * Recomputes one pool's admission from its current requests and settings, queues a write-back
  * for every ticket whose view changed (one pool write-back when many did), then commits the outcome (compare-and-set on the pool's

@@ -1,0 +1,88 @@
+/**
+ * A pool's figures refresh (`pool.writeback`) of a small pool writes its tickets itself instead of
+ * queueing a write-back job per ticket: under a steady stream of changes every pool is refreshed
+ * every few seconds, and the jobs cost more than the writes. A ticket whose lock another write-back
+ * holds gets a job of its own, so it still shows the figures.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { jiraPlugin } from '@pool-guard/plugin-jira';
+import { linearPlugin } from '@pool-guard/plugin-linear';
+import { createJiraSandbox, type JiraSandbox } from '@pool-guard/plugin-jira/sandbox';
+import { configFileSchema } from '@pool-guard/shared/config';
+import { silentLogger } from '@pool-guard/shared/logging';
+import type { PoolGuardQueues } from '@pool-guard/shared/queue';
+import { createRuntime, type Runtime } from '@pool-guard/shared/runtime';
+import { testRedisUrl, uniquePrefix } from '@pool-guard/shared/testing';
+import { applyTrackerEvent, recomputePool, writeBackPool, writeBackTicket, type WorkerDeps } from '../src/index.js';
+
+const POOL = 'CR/2026-Q4';
+
+describe("a pool's figures refresh", () => {
+  let sandbox: JiraSandbox;
+  let runtime: Runtime;
+  let deps: WorkerDeps;
+  const adds: Array<{ job: string; id: string; lane: 'own' | 'figures' }> = [];
+
+  beforeAll(async () => {
+    sandbox = createJiraSandbox({ webhookJitterMs: 0 });
+    const url = await sandbox.listen(0);
+    const config = configFileSchema.parse({
+      adminTokens: [{ token: 'pool-refresh-admin-token-0123', role: 'admin' }],
+      tenants: [{ id: 'acme', tracker: 'jira', baseUrl: url, email: sandbox.users.bot.email, apiToken: sandbox.users.bot.apiToken, webhookSecret: 'pool-refresh-secret' }],
+      worker: { coalesceMs: 0 },
+      redisKeyPrefix: uniquePrefix('pool-refresh'),
+    });
+    runtime = createRuntime({ config, redisUrl: testRedisUrl(), plugins: { jira: jiraPlugin, linear: linearPlugin }, logger: silentLogger() });
+    const queues: PoolGuardQueues = {
+      ...runtime.queues,
+      add: (async (job, data, options) => {
+        await runtime.queues.add(job, data, options);
+        const d = data as { ticketId?: string; poolId?: string };
+        adds.push({ job, id: d.ticketId ?? d.poolId ?? '', lane: (options?.priority ?? 0) > 0 ? 'figures' : 'own' });
+      }) as PoolGuardQueues['add'],
+    };
+    deps = { ...runtime, queues, coalesceMs: 0, reconcile: config.reconcile };
+  });
+  afterAll(async () => {
+    for (const q of [runtime.queues.events, runtime.queues.writeback]) await q.obliterate({ force: true }).catch(() => undefined);
+    await runtime?.close();
+    await sandbox?.close();
+  });
+
+  it('writes a small pool\'s tickets in the job itself, and queues a job only for a ticket another write-back holds', async () => {
+    await runtime.store.setPoolSettings('acme', POOL, { limitDays: 10, warnAtPercent: 80 });
+    const issues = ['A', 'B', 'C'].map((summary) =>
+      sandbox.createIssue({ project: 'CR', summary, labels: ['custom-request'], originalEstimate: '2d', dueDate: '2026-11-20' }),
+    );
+    for (const issue of issues) {
+      const event = { kind: 'ticket.changed' as const, ticketKey: issue.key, ticketId: issue.id, actorId: sandbox.users.sales.accountId, updatedAt: issue.updatedMs };
+      await applyTrackerEvent(deps, { tenant: 'acme', event });
+      await writeBackTicket(deps, { tenant: 'acme', ticketId: issue.id });
+    }
+    const tenant = deps.tenants.get('acme')!;
+    await writeBackPool(deps, tenant, POOL);
+    for (const issue of issues) expect(sandbox.issue(issue.key)!.properties['pool-guard']).toMatchObject({ usedDays: 6, limitDays: 10 });
+
+    // The admin raises the limit: every ticket's figures move, and the pool's write-back is queued.
+    await runtime.store.setPoolSettings('acme', POOL, { limitDays: 20, warnAtPercent: 80 });
+    adds.length = 0;
+    await recomputePool(deps, tenant, POOL);
+    expect(adds).toEqual([{ job: 'pool.writeback', id: POOL, lane: 'own' }]);
+
+    // Another write-back holds C's lock while the pool's job runs.
+    const release = await runtime.locks.acquire('acme', issues[2]!.id, 10_000);
+    adds.length = 0;
+    expect(await writeBackPool(deps, tenant, POOL)).toEqual({ written: 2, queued: 1 });
+    expect(adds).toEqual([{ job: 'tracker.writeback', id: issues[2]!.id, lane: 'figures' }]);
+    for (const issue of issues.slice(0, 2)) expect(sandbox.issue(issue.key)!.properties['pool-guard']).toMatchObject({ usedDays: 6, limitDays: 20 });
+    expect(sandbox.issue(issues[2]!.key)!.properties['pool-guard']).toMatchObject({ limitDays: 10 });
+
+    // C's own job, once the lock is free, shows the new figures too; a second refresh writes nothing.
+    await release!();
+    expect(await writeBackTicket(deps, { tenant: 'acme', ticketId: issues[2]!.id })).toMatchObject({ kind: 'written' });
+    expect(sandbox.issue(issues[2]!.key)!.properties['pool-guard']).toMatchObject({ usedDays: 6, limitDays: 20 });
+    const writes = sandbox.countWrites({ accountId: sandbox.users.bot.accountId });
+    expect(await writeBackPool(deps, tenant, POOL)).toEqual({ written: 0, queued: 0 });
+    expect(sandbox.countWrites({ accountId: sandbox.users.bot.accountId })).toBe(writes);
+  });
+});
