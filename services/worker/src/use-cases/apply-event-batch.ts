@@ -1,6 +1,7 @@
 import { isTrackerError, type TenantContext, type TrackerEvent } from '@pool-guard/shared/tracker';
 import { botAccountId } from './bot-account.js';
 import { enqueueWriteBacks } from './enqueue-write-backs.js';
+import { forEachLimited } from './for-each-limited.js';
 import { applyObservedTicket, settleTouchedPools, type ObservedTicket } from './apply-tracker-event.js';
 import type { WorkerDeps } from '../worker-deps.js';
 
@@ -69,18 +70,18 @@ export async function applyEventBatch(deps: WorkerDeps, tenantId: string, events
         return;
       }
       try {
-        const ticketChanged = await applyOne(deps, tenant, event);
+        const result = await applyOne(deps, tenant, event);
         trackerAnswered ||= event.kind !== 'ticket.deleted';
-        if (ticketChanged.applied) {
+        if (result.applied) {
           applied++;
-          touched.push({ ticketId: event.ticketId, pools: ticketChanged.affectedPools });
-          for (const p of ticketChanged.affectedPools) affectedPools.add(p);
+          touched.push({ ticketId: event.ticketId, pools: result.affectedPools });
+          for (const p of result.affectedPools) affectedPools.add(p);
         }
-        if (ticketChanged.applied && ticketChanged.deleted) ownWriteBacks.delete(event.ticketId);
+        if (result.applied && result.deleted) ownWriteBacks.delete(event.ticketId);
         else ownWriteBacks.add(event.ticketId);
       } catch (err) {
-        for (const rest of items.slice(n + 1)) deferred.push({ index: rest.index, delayMs: 0, reason: 'an earlier event of its ticket failed' });
         deferred.push({ index, ...(await deferral(deps, tenant, err, (until) => (pausedUntil = until))) });
+        for (const rest of items.slice(n + 1)) deferred.push({ index: rest.index, delayMs: 0, reason: 'an earlier event of its ticket failed' });
         return;
       }
     }
@@ -136,13 +137,4 @@ async function deferral(deps: WorkerDeps, tenant: TenantContext, err: unknown, p
   if (err.kind === 'transient') return { delayMs: TRANSIENT_DELAY_MS, reason };
   // Refused (auth, invalid, not found): the job meets the same answer and fails for good, with a dead letter.
   return { delayMs: 0, reason };
-}
-
-/** Runs `fn` over `items`, at most `limit` at a time. */
-async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  });
-  await Promise.all(lanes);
 }

@@ -1,5 +1,6 @@
 import type { TenantContext } from '@pool-guard/shared/tracker';
 import { enqueueWriteBacks } from './enqueue-write-backs.js';
+import { forEachLimited } from './for-each-limited.js';
 import { POOL_WRITE_BACK_FAN_OUT } from './recompute-pool.js';
 import { writeBackTicket } from './write-back-ticket.js';
 import type { WorkerDeps } from '../worker-deps.js';
@@ -23,16 +24,11 @@ export async function writeBackPool(
   if (ids.length > POOL_WRITE_BACK_FAN_OUT) return { written: 0, queued: await enqueueWriteBacks(deps, tenant.id, ids, 'figures') };
   let written = 0;
   const locked: string[] = [];
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < ids.length) {
-      const ticketId = ids[next++]!;
-      const outcome = await writeBackTicket(deps, { tenant: tenant.id, ticketId });
-      if (outcome.kind === 'locked') locked.push(ticketId);
-      else if (outcome.kind === 'written') written++;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, ids.length)) }, lane));
+  await forEachLimited(ids, concurrency, async (ticketId) => {
+    const outcome = await writeBackTicket(deps, { tenant: tenant.id, ticketId });
+    if (outcome.kind === 'locked') locked.push(ticketId);
+    else if (outcome.kind === 'written') written++;
+  });
   return { written, queued: await enqueueWriteBacks(deps, tenant.id, locked, 'figures') };
 }
 
