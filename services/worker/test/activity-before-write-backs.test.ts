@@ -8,20 +8,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Job } from 'bullmq';
-import { jiraPlugin } from '@pool-guard/plugin-jira';
-import { linearPlugin } from '@pool-guard/plugin-linear';
-import { createJiraSandbox, type JiraSandbox } from '@pool-guard/plugin-jira/sandbox';
-import { configFileSchema } from '@pool-guard/shared/config';
-import { silentLogger } from '@pool-guard/shared/logging';
+import type { JiraSandbox } from '@pool-guard/plugin-jira/sandbox';
 import type { PoolGuardQueues } from '@pool-guard/shared/queue';
-import { createRuntime, type Runtime } from '@pool-guard/shared/runtime';
-import { testRedisUrl, uniquePrefix } from '@pool-guard/shared/testing';
+import type { Runtime } from '@pool-guard/shared/runtime';
 import { POOL_QUIET_MS, burstHoldMs } from '../src/processors/burst-hold.js';
 import { applyTrackerEvent, type WorkerDeps } from '../src/index.js';
+import { startSandboxTenant, type SandboxTenant } from './support/sandbox-tenant.js';
 
 const COALESCE_MS = 250;
 
 describe('activity is recorded before write-backs are queued', () => {
+  let setup: SandboxTenant;
   let sandbox: JiraSandbox;
   let runtime: Runtime;
   let deps: WorkerDeps;
@@ -29,15 +26,8 @@ describe('activity is recorded before write-backs are queued', () => {
   const adds: Array<{ job: string; subject: string; activityAt: number; addedAt: number }> = [];
 
   beforeAll(async () => {
-    sandbox = createJiraSandbox({ webhookJitterMs: 0 });
-    const url = await sandbox.listen(0);
-    const config = configFileSchema.parse({
-      adminTokens: [{ token: 'activity-order-admin-token-01', role: 'admin' }],
-      tenants: [{ id: 'acme', tracker: 'jira', baseUrl: url, email: sandbox.users.bot.email, apiToken: sandbox.users.bot.apiToken, webhookSecret: 'activity-order-secret' }],
-      worker: { coalesceMs: COALESCE_MS },
-      redisKeyPrefix: uniquePrefix('activity-order'),
-    });
-    runtime = createRuntime({ config, redisUrl: testRedisUrl(), plugins: { jira: jiraPlugin, linear: linearPlugin }, logger: silentLogger() });
+    setup = await startSandboxTenant('activity-order', { coalesceMs: COALESCE_MS });
+    ({ sandbox, runtime } = setup);
     const queues: PoolGuardQueues = {
       ...runtime.queues,
       add: (async (job, data, options) => {
@@ -52,13 +42,10 @@ describe('activity is recorded before write-backs are queued', () => {
         await runtime.queues.add(job, data, options);
       }) as PoolGuardQueues['add'],
     };
-    deps = { ...runtime, queues, coalesceMs: COALESCE_MS, reconcile: config.reconcile };
+    deps = { ...setup.deps, queues };
   });
   afterAll(async () => {
-    await runtime?.queues.writeback.obliterate({ force: true });
-    await runtime?.queues.events.obliterate({ force: true });
-    await runtime?.close();
-    await sandbox?.close();
+    await setup?.close();
   });
 
   it("has the ticket's and its pool's change on record when their write-backs are queued, so neither is held again", async () => {

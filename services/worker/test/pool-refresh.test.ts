@@ -5,34 +5,24 @@
  * holds gets a job of its own, so it still shows the figures.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { jiraPlugin } from '@pool-guard/plugin-jira';
-import { linearPlugin } from '@pool-guard/plugin-linear';
-import { createJiraSandbox, type JiraSandbox } from '@pool-guard/plugin-jira/sandbox';
-import { configFileSchema } from '@pool-guard/shared/config';
-import { silentLogger } from '@pool-guard/shared/logging';
+import type { JiraSandbox } from '@pool-guard/plugin-jira/sandbox';
 import type { PoolGuardQueues } from '@pool-guard/shared/queue';
-import { createRuntime, type Runtime } from '@pool-guard/shared/runtime';
-import { testRedisUrl, uniquePrefix } from '@pool-guard/shared/testing';
+import type { Runtime } from '@pool-guard/shared/runtime';
 import { applyTrackerEvent, recomputePool, writeBackPool, writeBackTicket, type WorkerDeps } from '../src/index.js';
+import { startSandboxTenant, type SandboxTenant } from './support/sandbox-tenant.js';
 
 const POOL = 'CR/2026-Q4';
 
 describe("a pool's figures refresh", () => {
+  let setup: SandboxTenant;
   let sandbox: JiraSandbox;
   let runtime: Runtime;
   let deps: WorkerDeps;
   const adds: Array<{ job: string; id: string; lane: 'own' | 'figures' }> = [];
 
   beforeAll(async () => {
-    sandbox = createJiraSandbox({ webhookJitterMs: 0 });
-    const url = await sandbox.listen(0);
-    const config = configFileSchema.parse({
-      adminTokens: [{ token: 'pool-refresh-admin-token-0123', role: 'admin' }],
-      tenants: [{ id: 'acme', tracker: 'jira', baseUrl: url, email: sandbox.users.bot.email, apiToken: sandbox.users.bot.apiToken, webhookSecret: 'pool-refresh-secret' }],
-      worker: { coalesceMs: 0 },
-      redisKeyPrefix: uniquePrefix('pool-refresh'),
-    });
-    runtime = createRuntime({ config, redisUrl: testRedisUrl(), plugins: { jira: jiraPlugin, linear: linearPlugin }, logger: silentLogger() });
+    setup = await startSandboxTenant('pool-refresh');
+    ({ sandbox, runtime } = setup);
     const queues: PoolGuardQueues = {
       ...runtime.queues,
       add: (async (job, data, options) => {
@@ -41,12 +31,10 @@ describe("a pool's figures refresh", () => {
         adds.push({ job, id: d.ticketId ?? d.poolId ?? '', lane: (options?.priority ?? 0) > 0 ? 'figures' : 'own' });
       }) as PoolGuardQueues['add'],
     };
-    deps = { ...runtime, queues, coalesceMs: 0, reconcile: config.reconcile };
+    deps = { ...setup.deps, queues };
   });
   afterAll(async () => {
-    for (const q of [runtime.queues.events, runtime.queues.writeback]) await q.obliterate({ force: true }).catch(() => undefined);
-    await runtime?.close();
-    await sandbox?.close();
+    await setup?.close();
   });
 
   it('writes a small pool\'s tickets in the job itself, and queues a job only for a ticket another write-back holds', async () => {

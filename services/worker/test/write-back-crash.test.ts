@@ -5,38 +5,25 @@
  * label, badge and comment on a ticket that no longer counts; found by the soak).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { jiraPlugin } from '@pool-guard/plugin-jira';
-import { linearPlugin } from '@pool-guard/plugin-linear';
-import { createJiraSandbox, type JiraSandbox } from '@pool-guard/plugin-jira/sandbox';
-import { configFileSchema } from '@pool-guard/shared/config';
-import { silentLogger } from '@pool-guard/shared/logging';
-import { createRuntime, type Runtime } from '@pool-guard/shared/runtime';
-import { testRedisUrl, uniquePrefix } from '@pool-guard/shared/testing';
+import type { JiraSandbox } from '@pool-guard/plugin-jira/sandbox';
+import type { Runtime } from '@pool-guard/shared/runtime';
 import { applyTrackerEvent, writeBackTicket, type WorkerDeps } from '../src/index.js';
+import { startSandboxTenant, type SandboxTenant } from './support/sandbox-tenant.js';
 
 describe('a write-back that died before recording what it wrote', () => {
+  let setup: SandboxTenant;
   let sandbox: JiraSandbox;
   let runtime: Runtime;
   let deps: WorkerDeps;
 
   beforeAll(async () => {
-    sandbox = createJiraSandbox({ webhookJitterMs: 0 });
-    const url = await sandbox.listen(0);
-    const config = configFileSchema.parse({
-      adminTokens: [{ token: 'crash-admin-token-0123456789', role: 'admin' }],
-      tenants: [{ id: 'acme', tracker: 'jira', baseUrl: url, email: sandbox.users.bot.email, apiToken: sandbox.users.bot.apiToken, webhookSecret: 'crash-secret' }],
-      worker: { coalesceMs: 0 },
-      redisKeyPrefix: uniquePrefix('wb-crash'),
-    });
-    runtime = createRuntime({ config, redisUrl: testRedisUrl(), plugins: { jira: jiraPlugin, linear: linearPlugin }, logger: silentLogger() });
-    deps = { ...runtime, coalesceMs: 0, reconcile: config.reconcile };
+    setup = await startSandboxTenant('wb-crash');
+    ({ sandbox, runtime } = setup);
+    deps = setup.deps;
     await runtime.store.setPoolSettings('acme', 'CR/2026-Q4', { limitDays: 10, warnAtPercent: 80 });
   });
   afterAll(async () => {
-    await runtime?.queues.events.obliterate({ force: true });
-    await runtime?.queues.writeback.obliterate({ force: true });
-    await runtime?.close();
-    await sandbox?.close();
+    await setup?.close();
   });
 
   const apply = async (id: string) => {

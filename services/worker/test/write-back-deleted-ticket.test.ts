@@ -5,37 +5,25 @@
  * model test (ledger-model.test.ts). Any other error still fails the job.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { jiraPlugin } from '@pool-guard/plugin-jira';
-import { linearPlugin } from '@pool-guard/plugin-linear';
-import { createJiraSandbox, type JiraSandbox } from '@pool-guard/plugin-jira/sandbox';
-import { configFileSchema } from '@pool-guard/shared/config';
-import { silentLogger } from '@pool-guard/shared/logging';
-import { createRuntime, type Runtime } from '@pool-guard/shared/runtime';
+import type { JiraSandbox } from '@pool-guard/plugin-jira/sandbox';
+import type { Runtime } from '@pool-guard/shared/runtime';
 import { isTrackerError } from '@pool-guard/shared/tracker';
-import { testRedisUrl, uniquePrefix } from '@pool-guard/shared/testing';
 import { applyTrackerEvent, writeBackTicket, type WorkerDeps } from '../src/index.js';
+import { startSandboxTenant, type SandboxTenant } from './support/sandbox-tenant.js';
 
 describe('write-back of a ticket deleted in the tracker meanwhile', () => {
+  let setup: SandboxTenant;
   let sandbox: JiraSandbox;
   let runtime: Runtime;
   let deps: WorkerDeps;
 
   beforeAll(async () => {
-    sandbox = createJiraSandbox({ webhookJitterMs: 0 });
-    const url = await sandbox.listen(0);
-    const config = configFileSchema.parse({
-      adminTokens: [{ token: 'deleted-ticket-admin-token-01', role: 'admin' }],
-      tenants: [{ id: 'acme', tracker: 'jira', baseUrl: url, email: sandbox.users.bot.email, apiToken: sandbox.users.bot.apiToken, webhookSecret: 'deleted-ticket-secret' }],
-      worker: { coalesceMs: 0 },
-      redisKeyPrefix: uniquePrefix('wb-deleted'),
-    });
-    runtime = createRuntime({ config, redisUrl: testRedisUrl(), plugins: { jira: jiraPlugin, linear: linearPlugin }, logger: silentLogger() });
-    deps = { ...runtime, coalesceMs: 0, reconcile: config.reconcile };
+    setup = await startSandboxTenant('wb-deleted');
+    ({ sandbox, runtime } = setup);
+    deps = setup.deps;
   });
   afterAll(async () => {
-    await runtime?.queues.writeback.obliterate({ force: true });
-    await runtime?.close();
-    await sandbox?.close();
+    await setup?.close();
   });
 
   const counted = async (summary: string) => {

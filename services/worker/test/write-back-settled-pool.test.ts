@@ -8,21 +8,18 @@
  * uncommitted requests left X showing the in-between figures for good.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { jiraPlugin } from '@pool-guard/plugin-jira';
-import { linearPlugin } from '@pool-guard/plugin-linear';
-import { createJiraSandbox, type JiraSandbox } from '@pool-guard/plugin-jira/sandbox';
-import { configFileSchema } from '@pool-guard/shared/config';
-import { silentLogger } from '@pool-guard/shared/logging';
+import type { JiraSandbox } from '@pool-guard/plugin-jira/sandbox';
 import type { PoolGuardQueues } from '@pool-guard/shared/queue';
-import { createRuntime, type Runtime } from '@pool-guard/shared/runtime';
+import type { Runtime } from '@pool-guard/shared/runtime';
 import type { TrackerEvent } from '@pool-guard/shared/tracker';
-import { testRedisUrl, uniquePrefix } from '@pool-guard/shared/testing';
 import { applyObservedTicket, applyTrackerEvent, readTicket, settleTouchedPools, writeBackPool, writeBackTicket, type WorkerDeps } from '../src/index.js';
+import { startSandboxTenant, type SandboxTenant } from './support/sandbox-tenant.js';
 
 const POOL = 'CR/2026-Q4';
 const EIGHT_HOURS = 8 * 3600;
 
 describe('write-back of a ticket whose pool is being recomputed', () => {
+  let setup: SandboxTenant;
   let sandbox: JiraSandbox;
   let runtime: Runtime;
   let deps: WorkerDeps;
@@ -30,15 +27,8 @@ describe('write-back of a ticket whose pool is being recomputed', () => {
   const queuedPools: string[] = [];
 
   beforeAll(async () => {
-    sandbox = createJiraSandbox({ webhookJitterMs: 0 });
-    const url = await sandbox.listen(0);
-    const config = configFileSchema.parse({
-      adminTokens: [{ token: 'settled-pool-admin-token-0123', role: 'admin' }],
-      tenants: [{ id: 'acme', tracker: 'jira', baseUrl: url, email: sandbox.users.bot.email, apiToken: sandbox.users.bot.apiToken, webhookSecret: 'settled-pool-secret' }],
-      worker: { coalesceMs: 0 },
-      redisKeyPrefix: uniquePrefix('settled'),
-    });
-    runtime = createRuntime({ config, redisUrl: testRedisUrl(), plugins: { jira: jiraPlugin, linear: linearPlugin }, logger: silentLogger() });
+    setup = await startSandboxTenant('settled');
+    ({ sandbox, runtime } = setup);
     // The write-back queues as the worker sees them: every ticket and pool queued, in order (no worker consumes them here).
     const queues: PoolGuardQueues = {
       ...runtime.queues,
@@ -48,12 +38,10 @@ describe('write-back of a ticket whose pool is being recomputed', () => {
         if (name === 'pool.writeback') queuedPools.push((data as { poolId: string }).poolId);
       }) as PoolGuardQueues['add'],
     };
-    deps = { ...runtime, queues, coalesceMs: 0, reconcile: config.reconcile };
+    deps = { ...setup.deps, queues };
   });
   afterAll(async () => {
-    await runtime?.queues.writeback.obliterate({ force: true });
-    await runtime?.close();
-    await sandbox?.close();
+    await setup?.close();
   });
 
   const event = (key: string): TrackerEvent => {
