@@ -2,7 +2,7 @@ import { isTrackerError, type TenantContext, type TrackerEvent } from '@pool-gua
 import { botAccountId } from './bot-account.js';
 import { enqueueWriteBacks } from './enqueue-write-backs.js';
 import { forEachLimited } from './for-each-limited.js';
-import { applyObservedTicket, settleTouchedPools, type ObservedTicket } from './apply-tracker-event.js';
+import { applyObservedTicket, observedFrom, settleTouchedPools } from './apply-tracker-event.js';
 import type { WorkerDeps } from '../worker-deps.js';
 
 /** An event the batch did not apply, to be queued as a job of its own (which retries, waits and dead-letters). */
@@ -110,18 +110,11 @@ export async function applyEventBatch(deps: WorkerDeps, tenantId: string, events
 
 /** One event's ticket re-read (unless deleted) and moved in the ledger; pools are left to the batch. */
 async function applyOne(deps: WorkerDeps, tenant: TenantContext, event: TrackerEvent) {
-  let observed: ObservedTicket;
-  let known;
-  if (event.kind === 'ticket.deleted') {
-    const reportedAt = event.updatedAt !== null && Number.isFinite(event.updatedAt) ? new Date(event.updatedAt).toISOString() : null;
-    observed = { ticketId: event.ticketId, ticketKey: event.ticketKey, ticket: null, ...(reportedAt !== null ? { deletedAt: reportedAt } : {}) };
-  } else {
-    // The ledger's record is read before the ticket: the compare-and-set on its version catches a change since.
-    known = await deps.store.getTicket(tenant.id, event.ticketId);
-    const ticket = await tenant.client.fetchTicket(event.ticketId);
-    observed = { ticketId: event.ticketId, ticketKey: event.ticketKey, ticket };
-  }
-  return applyObservedTicket(deps, tenant, observed, known);
+  if (event.kind === 'ticket.deleted') return applyObservedTicket(deps, tenant, observedFrom(event, null));
+  // The ledger's record is read before the ticket: the compare-and-set on its version catches a change since.
+  const known = await deps.store.getTicket(tenant.id, event.ticketId);
+  const ticket = await tenant.client.fetchTicket(event.ticketId);
+  return applyObservedTicket(deps, tenant, observedFrom(event, ticket), known);
 }
 
 /** How a failed event waits for its job; a rate limit pauses the tenant (as runTrackerJob does). */

@@ -54,14 +54,7 @@ export async function applyTrackerEvent(
     known = record;
     ticket = await tenant.client.fetchTicket(event.ticketId);
   }
-  const reportedAt = event.updatedAt !== null && Number.isFinite(event.updatedAt) ? new Date(event.updatedAt).toISOString() : null;
-  const observed: ObservedTicket = {
-    ticketId: event.ticketId,
-    ticketKey: event.ticketKey,
-    ticket,
-    ...(ticket === null && reportedAt !== null ? { deletedAt: reportedAt } : {}),
-  };
-  const result = await applyObservedTicket(deps, tenant, observed, known);
+  const result = await applyObservedTicket(deps, tenant, observedFrom(event, ticket), known);
   // The ticket and the pools it left or joined changed now: their write-backs wait for the burst to
   // end (burst-hold.ts). Recorded before those write-backs are queued (the recompute's reads follow
   // it on the same connection, its queue adds come after them), so a write-back queued with the
@@ -79,6 +72,20 @@ export async function applyTrackerEvent(
   return result.applied
     ? { kind: 'applied', pools, writeBacks: writeBacks + ownWriteBack }
     : { kind: 'skipped', reason: result.reason, pools, writeBacks: writeBacks + ownWriteBack };
+}
+
+/**
+ * What an event's re-read saw: the ticket, or (null) that it is gone. A deletion carries the
+ * instant the tracker reported with the event, when it did, so it is ordered like a version.
+ */
+export function observedFrom(event: TrackerEvent, ticket: Ticket | null): ObservedTicket {
+  const reportedAt = event.updatedAt !== null && Number.isFinite(event.updatedAt) ? new Date(event.updatedAt).toISOString() : null;
+  return {
+    ticketId: event.ticketId,
+    ticketKey: event.ticketKey,
+    ticket,
+    ...(ticket === null && reportedAt !== null ? { deletedAt: reportedAt } : {}),
+  };
 }
 
 /** The ticket as the tracker has it now (null = deleted), unless the tenant's tracker is paused. */

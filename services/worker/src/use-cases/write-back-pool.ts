@@ -5,6 +5,9 @@ import { POOL_WRITE_BACK_FAN_OUT } from './recompute-pool.js';
 import { writeBackTicket } from './write-back-ticket.js';
 import type { WorkerDeps } from '../worker-deps.js';
 
+/** Tickets a pool's write-back job writes at once. */
+export const POOL_REFRESH_CONCURRENCY = 4;
+
 /**
  * The `pool.writeback` job: every ticket now in the pool shows the pool's current figures. A pool of
  * up to POOL_WRITE_BACK_FAN_OUT tickets is written back by the job itself, `concurrency` tickets at
@@ -32,5 +35,3 @@ export async function writeBackPool(
   return { written, queued: await enqueueWriteBacks(deps, tenant.id, locked, 'figures') };
 }
 
-/** Tickets a pool's write-back job writes at once. */
-export const POOL_REFRESH_CONCURRENCY = 4;
