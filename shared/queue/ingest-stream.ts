@@ -36,20 +36,42 @@ export interface IngestRecord {
 export const INGEST_GROUP = 'workers';
 
 /**
- * Takes the delivery's mark and, only if it was free, appends the entry: the entry is durable
- * exactly when the mark is taken. A resent command (the reply was lost and the client sent it
- * again) finds its own token in the mark and answers "appended" again, not "duplicate".
- * KEYS: 1 the delivery's mark, 2 the stream. ARGV: 1 mark ttl (ms), 2 token, 3 entry JSON.
- * Returns 1 when appended (now or by this same call before), 0 for a redelivery.
+ * For each delivery of a batch: takes its mark and, only if it was free, appends its entry, so an
+ * entry is durable exactly when its mark is taken. A resent command (the reply was lost and the
+ * client sent it again) finds its own token in the mark and answers "appended" again, not
+ * "duplicate". The same delivery twice in one batch is appended once (the second finds the first's
+ * token).
+ * KEYS: 1 the stream, 2.. the deliveries' marks. ARGV: per delivery, its mark ttl (ms), token and
+ * entry JSON. Returns per delivery 1 when appended (now or by this same call before), 0 for a
+ * redelivery.
  */
 const APPEND_ONCE = `
-if redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[1]) then
-  redis.call('XADD', KEYS[2], '*', 'e', ARGV[3])
-  return 1
+local out = {}
+for i = 2, #KEYS do
+  local a = 3 * i - 5
+  if redis.call('SET', KEYS[i], ARGV[a + 1], 'NX', 'PX', ARGV[a]) then
+    redis.call('XADD', KEYS[1], '*', 'e', ARGV[a + 2])
+    out[i - 1] = 1
+  elseif redis.call('GET', KEYS[i]) == ARGV[a + 1] then
+    out[i - 1] = 1
+  else
+    out[i - 1] = 0
+  end
 end
-if redis.call('GET', KEYS[1]) == ARGV[2] then return 1 end
-return 0
+return out
 `;
+
+/** Most deliveries appended by one script call; more wait for the next. */
+const MAX_APPEND_BATCH = 64;
+
+interface PendingAppend {
+  mark: string;
+  ttlMs: number;
+  token: string;
+  entry: string;
+  resolve: (appended: boolean) => void;
+  reject: (err: unknown) => void;
+}
 
 /**
  * Marks entries done: acknowledged in the group and deleted from the stream.
@@ -79,7 +101,7 @@ return n
 `;
 
 type ScriptRedis = RedisClient & {
-  poolGuardIngestAppendOnce(mark: string, stream: string, ttlMs: number, token: string, entry: string): Promise<number>;
+  poolGuardIngestAppendOnce(keyCount: number, stream: string, ...marksThenArgs: (string | number)[]): Promise<number[]>;
   poolGuardIngestDone(stream: string, group: string, ...ids: string[]): Promise<number>;
   poolGuardIngestHandBack(stream: string, group: string, ...idsAndEntries: string[]): Promise<number>;
 };
@@ -94,6 +116,8 @@ export class IngestStream {
   /** Tokens of this process's appends: a random prefix and a counter. */
   private readonly tokenPrefix = randomBytes(6).toString('base64url');
   private tokenSeq = 0;
+  /** Appends waiting for this round of I/O to end (see `appendOnce`). */
+  private pending: PendingAppend[] = [];
 
   /** `redis`: a command connection (the receiver's is auto-pipelined: concurrent webhooks share writes). */
   constructor(redis: RedisClient, queuePrefix: string) {
@@ -101,7 +125,8 @@ export class IngestStream {
     this.markPrefix = `${queuePrefix}:${QUEUE_NAMES.events}:delivery:`;
     const scripts = redis as ScriptRedis;
     if (typeof scripts.poolGuardIngestAppendOnce !== 'function') {
-      redis.defineCommand('poolGuardIngestAppendOnce', { numberOfKeys: 2, lua: APPEND_ONCE });
+      // The number of keys varies with the batch: it is the command's first argument.
+      redis.defineCommand('poolGuardIngestAppendOnce', { lua: APPEND_ONCE });
       redis.defineCommand('poolGuardIngestDone', { numberOfKeys: 1, lua: DONE });
       redis.defineCommand('poolGuardIngestHandBack', { numberOfKeys: 1, lua: HAND_BACK });
     }
@@ -110,13 +135,37 @@ export class IngestStream {
 
   /**
    * Appends a delivery unless one with the same `deduplicationId` was appended in the last `ttlMs`.
-   * True when appended; false for a redelivery. One round trip.
+   * True when appended; false for a redelivery. The deliveries handed in while the event loop
+   * handles one round of I/O (the webhooks of many connections) share one script call, sent once
+   * that round is over: one round trip each, and a fraction of the per-command cost.
    */
-  async appendOnce(entry: IngestEntry, once: { deduplicationId: string; ttlMs: number }): Promise<boolean> {
-    const token = `${this.tokenPrefix}.${(this.tokenSeq++).toString(36)}`;
-    const added = await this.redis.poolGuardIngestAppendOnce(this.markPrefix + once.deduplicationId, this.key, once.ttlMs, token, JSON.stringify(entry));
-    return added === 1;
+  appendOnce(entry: IngestEntry, once: { deduplicationId: string; ttlMs: number }): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.pending.push({
+        mark: this.markPrefix + once.deduplicationId,
+        ttlMs: once.ttlMs,
+        token: `${this.tokenPrefix}.${(this.tokenSeq++).toString(36)}`,
+        entry: JSON.stringify(entry),
+        resolve,
+        reject,
+      });
+      if (this.pending.length >= MAX_APPEND_BATCH) this.flushAppends();
+      else if (this.pending.length === 1) setImmediate(this.flushAppends);
+    });
   }
+
+  /** Sends the appends handed in so far as one script call, and settles each with its own answer. */
+  private readonly flushAppends = (): void => {
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    const marks = batch.map((p) => p.mark);
+    const args = batch.flatMap((p) => [p.ttlMs, p.token, p.entry]);
+    this.redis.poolGuardIngestAppendOnce(1 + batch.length, this.key, ...marks, ...args).then(
+      (answers) => batch.forEach((p, i) => p.resolve(answers[i] === 1)),
+      (err: unknown) => batch.forEach((p) => p.reject(err)),
+    );
+  };
 
   /** Forgets a delivery's mark, so its next delivery is taken again. */
   async forgetOnce(deduplicationId: string): Promise<void> {
