@@ -557,15 +557,17 @@ export class LedgerStore {
   }
 
   async getWritten(tenant: string, ticketId: string): Promise<WrittenState | null> {
-    const h = await this.redis.hgetall(this.keys.tenant(tenant).written(ticketId));
-    if (Object.keys(h).length === 0) return null;
-    return {
-      label: h.label || null,
-      badge: h.badge || null,
-      comment: h.comment || null,
-      commentId: h.commentId || null,
-      ...(h.uncertain === '1' ? { uncertain: true } : {}),
-    };
+    return parseWrittenHash(await this.redis.hgetall(this.keys.tenant(tenant).written(ticketId)));
+  }
+
+  /**
+   * A ticket's record and what Pool Guard last wrote to it, read together (one round trip): what a
+   * write-back starts from, under the ticket's write lock.
+   */
+  async getTicketAndWritten(tenant: string, ticketId: string): Promise<{ record: TicketRecord | null; written: WrittenState | null }> {
+    const k = this.keys.tenant(tenant);
+    const [ticket, written] = await Promise.all([this.redis.hgetall(k.ticket(ticketId)), this.redis.hgetall(k.written(ticketId))]);
+    return { record: parseTicketHash(ticketId, ticket), written: parseWrittenHash(written) };
   }
 
   /**
@@ -596,6 +598,17 @@ export class LedgerStore {
       uncertain: written.uncertain ? '1' : '',
     });
   }
+}
+
+function parseWrittenHash(h: Record<string, string>): WrittenState | null {
+  if (Object.keys(h).length === 0) return null;
+  return {
+    label: h.label || null,
+    badge: h.badge || null,
+    comment: h.comment || null,
+    commentId: h.commentId || null,
+    ...(h.uncertain === '1' ? { uncertain: true } : {}),
+  };
 }
 
 function parseTicketHash(ticketId: string, h: Record<string, string>): TicketRecord | null {

@@ -32,9 +32,9 @@ describe('stalled jobs', () => {
     // Every write-back hangs at its first read of the ledger until released: its worker "dies" there.
     const held = new Promise<void>((r) => (release = r));
     const store = Object.create(runtime.store) as typeof runtime.store;
-    store.getTicket = async (tenant, ticketId) => {
+    store.getTicketAndWritten = async (tenant, ticketId) => {
       await held;
-      return runtime.store.getTicket(tenant, ticketId);
+      return runtime.store.getTicketAndWritten(tenant, ticketId);
     };
     deps = { ...runtime, store, coalesceMs: 0, lockDurationMs: 1000, reconcile: config.reconcile };
   });

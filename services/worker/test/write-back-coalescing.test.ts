@@ -53,10 +53,10 @@ describe('write-back coalescing under a backlog', () => {
     const held = new Promise<void>((r) => (release = r));
     let reading = 0;
     const store = Object.create(runtime.store) as typeof runtime.store;
-    store.getTicket = async (tenant, ticketId) => {
+    store.getTicketAndWritten = async (tenant, ticketId) => {
       reading++;
       await held;
-      return runtime.store.getTicket(tenant, ticketId);
+      return runtime.store.getTicketAndWritten(tenant, ticketId);
     };
     workers = createWorkers({ ...deps, store }, { connection: runtime.bullConnection, redisKeyPrefix: config.redisKeyPrefix, concurrency: 4, scheduleSweeps: false });
     await eventually(() => reading === 2, 'both write-backs to hold their tickets and read', 10_000, 20);

@@ -39,9 +39,9 @@ describe('write-backs wait for a burst to end', () => {
     runtime = createRuntime({ config, redisUrl: testRedisUrl(), plugins: { jira: jiraPlugin, linear: linearPlugin }, logger: silentLogger() });
     deps = { ...runtime, coalesceMs: config.worker.coalesceMs, reconcile: config.reconcile };
     const store = Object.create(runtime.store) as typeof runtime.store;
-    store.getTicket = async (tenant, ticketId) => {
+    store.getTicketAndWritten = async (tenant, ticketId) => {
       runs.set(ticketId, [...(runs.get(ticketId) ?? []), Date.now()]);
-      return runtime.store.getTicket(tenant, ticketId);
+      return runtime.store.getTicketAndWritten(tenant, ticketId);
     };
     store.readPool = async (tenant, poolId) => {
       poolRuns.set(poolId, [...(poolRuns.get(poolId) ?? []), Date.now()]);

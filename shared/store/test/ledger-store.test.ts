@@ -175,4 +175,16 @@ describe('LedgerStore on a real Redis', () => {
     await store.setWritten(tenant, 'w-1', { label: 'pool-ok', badge: '{"a":1}', comment: 'text', commentId: '77' });
     expect(await store.getWritten(tenant, 'w-1')).toEqual({ label: 'pool-ok', badge: '{"a":1}', comment: 'text', commentId: '77' });
   });
+
+  it('reads a ticket and what was written to it together, as the two reads alone do', async () => {
+    expect(await store.getTicketAndWritten(tenant, 'tw-1')).toEqual({ record: null, written: null });
+    const r = request({ id: 'tw-1', key: 'CR-21' });
+    await store.applyTicketChange(tenant, r.id, { kind: 'upsert', updatedAt: r.updatedAt, request: r }, { key: r.key, excluded: null });
+    const before = await store.getTicketAndWritten(tenant, 'tw-1');
+    expect(before).toEqual({ record: await store.getTicket(tenant, 'tw-1'), written: null });
+    expect(before.record?.state.request?.key).toBe('CR-21');
+    await store.setWritten(tenant, 'tw-1', { label: 'pool-ok', badge: null, comment: 'text', commentId: null, uncertain: true });
+    expect(await store.getTicketAndWritten(tenant, 'tw-1')).toEqual({ record: before.record, written: await store.getWritten(tenant, 'tw-1') });
+    expect((await store.getTicketAndWritten(tenant, 'tw-1')).written).toEqual({ label: 'pool-ok', badge: null, comment: 'text', commentId: null, uncertain: true });
+  });
 });

@@ -60,10 +60,9 @@ export async function writeBackTicket(
   if (!release) return { kind: 'locked' };
   try {
     await input.onStart?.();
-    const record = await deps.store.getTicket(tenant.id, input.ticketId);
+    const { record, written } = await deps.store.getTicketAndWritten(tenant.id, input.ticketId);
     if (!record) return { kind: 'unknown_ticket' };
     if (record.state.deleted) return { kind: 'deleted' };
-    const written = await deps.store.getWritten(tenant.id, input.ticketId);
     const desired = await desiredState(deps, tenant, record, written?.badge ?? null);
     if (desired === 'nothing') return { kind: 'unchanged' };
     if (desired === 'not_ready') return { kind: 'not_ready' };
