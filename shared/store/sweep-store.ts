@@ -75,7 +75,9 @@ export class SweepStore {
     const key = this.keys.tenant(tenant).sweepLock();
     const token = randomUUID();
     const value = JSON.stringify({ token, owner, since: now.toISOString() });
-    if ((await this.redis.set(key, value, 'PX', ttlMs, 'NX')) !== 'OK') return null;
+    // Not taken: held by another sweep, or by this one when the client sent SET NX again after a
+    // broken connection lost its answer (the lease then holds this call's token: it is ours).
+    if ((await this.redis.set(key, value, 'PX', ttlMs, 'NX')) !== 'OK' && (await this.redis.get(key)) !== value) return null;
     return {
       renew: async () => (await this.redis.eval(RENEW, 1, key, token, String(ttlMs))) === 1,
       release: async () => {
