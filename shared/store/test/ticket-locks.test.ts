@@ -5,34 +5,22 @@
  * (twice the job lock duration: a minute by default) before the ticket could be written.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Redis } from 'ioredis';
 import { createKeySpace, TicketLocks } from '../index.js';
-import { startRedisServer, type RedisServerHandle } from '../../../test/redis-server.js';
-import { startTcpChaosProxy, type TcpChaosProxy } from '../../../services/standalone/test/support/tcp-chaos-proxy.js';
+import { startLostReplyRedis, type LostReplyRedis } from './support/lost-reply-redis.js';
 
 describe('ticket locks', () => {
-  let redis: RedisServerHandle;
-  let proxy: TcpChaosProxy;
-  let client: Redis;
-  let direct: Redis;
+  let redis: LostReplyRedis;
   const keys = createKeySpace('locks');
 
   beforeAll(async () => {
-    redis = await startRedisServer();
-    proxy = await startTcpChaosProxy(redis.port);
-    client = new Redis(proxy.port, '127.0.0.1', { maxRetriesPerRequest: 3 });
-    direct = new Redis(redis.url);
-    await client.ping();
+    redis = await startLostReplyRedis();
   });
   afterAll(async () => {
-    client?.disconnect();
-    direct?.disconnect();
-    await proxy?.close();
     await redis?.stop();
   });
 
   it('are one holder at a time', async () => {
-    const locks = new TicketLocks(direct, keys);
+    const locks = new TicketLocks(redis.direct, keys);
     const release = await locks.acquire('acme', '1', 5000);
     expect(release).not.toBeNull();
     expect(await locks.acquire('acme', '1', 5000)).toBeNull();
@@ -41,17 +29,11 @@ describe('ticket locks', () => {
   });
 
   it('are taken when the answer to SET NX was lost and the command sent again', async () => {
-    const locks = new TicketLocks(client, keys);
+    const locks = new TicketLocks(redis.client, keys);
     const key = keys.tenant('acme').writeLock('2');
-    const stalled = proxy.stall(2000, 'replies');
-    const acquiring = locks.acquire('acme', '2', 60_000);
-    for (let i = 0; i < 200 && (await direct.exists(key)) === 0; i++) await new Promise((r) => setTimeout(r, 5));
-    expect(await direct.exists(key)).toBe(1); // Redis took it; the answer is held
-    proxy.resetAll();
-    await stalled;
-    const release = await acquiring;
+    const release = await redis.withReplyLost(key, () => locks.acquire('acme', '2', 60_000));
     expect(release).not.toBeNull();
     await release!();
-    expect(await direct.exists(key)).toBe(0);
+    expect(await redis.direct.exists(key)).toBe(0);
   });
 });
