@@ -17,7 +17,7 @@ import { silentLogger } from '@pool-guard/shared/logging';
 import { createRuntime, type Runtime } from '@pool-guard/shared/runtime';
 import { eventually } from '@pool-guard/shared/testing';
 import { startRedisServer, type RedisServerHandle } from '../../../test/redis-server.js';
-import { startTcpChaosProxy, type TcpChaosProxy } from '../../standalone/test/support/tcp-chaos-proxy.js';
+import { startTcpChaosProxy, type TcpChaosProxy } from '../../../test/tcp-chaos-proxy.js';
 import { receiveWebhook } from '../src/use-cases/receive-webhook.js';
 
 const SECRET = 'reply-lost-webhook-secret';

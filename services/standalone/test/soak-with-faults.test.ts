@@ -33,7 +33,7 @@ import { freePort, startRedisServer, type RedisServerHandle } from '../../../tes
 import { differences, groundTruth, type GroundTruth } from './support/ground-truth.js';
 import { JIRA_EVENTS } from './support/jira-stack.js';
 import { startService, type ServiceProcess } from './support/processes.js';
-import { startTcpChaosProxy, type TcpChaosProxy } from './support/tcp-chaos-proxy.js';
+import { startTcpChaosProxy, type TcpChaosProxy } from '../../../test/tcp-chaos-proxy.js';
 import { startWebhookRecorder, type RecordedDelivery, type WebhookRecorder } from './support/webhook-recorder.js';
 
 const ADMIN = 'soak-admin-token-0123456789';

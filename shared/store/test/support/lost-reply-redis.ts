@@ -6,7 +6,7 @@
 import { expect } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { startRedisServer, type RedisServerHandle } from '../../../../test/redis-server.js';
-import { startTcpChaosProxy, type TcpChaosProxy } from '../../../../services/standalone/test/support/tcp-chaos-proxy.js';
+import { startTcpChaosProxy, type TcpChaosProxy } from '../../../../test/tcp-chaos-proxy.js';
 
 export interface LostReplyRedis {
   /** Reaches Redis through the proxy: its replies can be held back and its connection reset. */
