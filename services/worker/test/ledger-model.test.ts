@@ -284,7 +284,7 @@ describe('ledger model: two workers, any interleaving, same ledger as the sequen
     sandbox.reset();
     const prefix = `model-${randomBytes(4).toString('hex')}`;
     const config = configFor(prefix);
-    // Each worker caches every pool it reads (by default only pools of 100 requests and more), so
+    // Each worker caches every pool it reads (by default only pools of 10 requests and more), so
     // the interleavings also race each worker's cached pools against the other's changes.
     const runtimes = [0, 1].map(() =>
       createRuntime({ config, redisUrl: testRedisUrl(), plugins: { jira: jiraPlugin, linear: linearPlugin }, logger: silentLogger(), poolCache: { poolCacheMinRequests: 0 } }),

@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import { admitRequests, poolIdOf, type PoolRequest } from '../../domain/index.js';
 import { connectTestRedis, uniquePrefix } from '../../testing/index.js';
 import { createKeySpace, type KeySpace } from '../keys.js';
-import { LedgerStore, type PoolSnapshot } from '../ledger-store.js';
+import { DEFAULT_POOL_CACHE_MIN_REQUESTS, LedgerStore, type PoolSnapshot } from '../ledger-store.js';
 
 const tenant = 'acme';
 const POOL = 'CR/2026-Q4';
@@ -69,7 +69,7 @@ describe('LedgerStore pool cache', () => {
 
   beforeAll(() => {
     keys = createKeySpace(uniquePrefix('pool-cache'));
-    // Small pools, all cached (by default only pools of 100 requests and more are).
+    // Small pools, all cached (by default only pools of DEFAULT_POOL_CACHE_MIN_REQUESTS requests and more are).
     a = new LedgerStore({ redis: connect(), keys, poolCacheMinRequests: 0 });
     b = new LedgerStore({ redis: connect(), keys, poolCacheMinRequests: 0 });
     reference = new LedgerStore({ redis: connect(), keys, poolCacheWeight: 0 });
@@ -275,9 +275,9 @@ describe('LedgerStore pool cache', () => {
     expect(small.poolCacheStats().weight).toBeLessThanOrEqual(60);
   });
 
-  it('by default leaves pools under 100 requests out, and takes in bigger ones', async () => {
+  it(`by default leaves pools under ${DEFAULT_POOL_CACHE_MIN_REQUESTS} requests out, and takes in bigger ones`, async () => {
     const store = new LedgerStore({ redis: connect(), keys });
-    for (let n = 0; n < 99; n++) await put(store, request(600 + n, { quarter: '2029-Q2' }));
+    for (let n = 0; n < DEFAULT_POOL_CACHE_MIN_REQUESTS - 1; n++) await put(store, request(600 + n, { quarter: '2029-Q2' }));
     await expectCurrent(store, 'CR/2029-Q2');
     await expectCurrent(store, 'CR/2029-Q2');
     expect(store.poolCacheStats()).toMatchObject({ pools: 0, hits: 0, misses: 2 });
