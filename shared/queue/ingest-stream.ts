@@ -167,11 +167,6 @@ export class IngestStream {
     );
   };
 
-  /** Forgets a delivery's mark, so its next delivery is taken again. */
-  async forgetOnce(deduplicationId: string): Promise<void> {
-    await this.redis.del(this.markPrefix + deduplicationId);
-  }
-
   /** Deliveries taken by a receiver and not yet done by a worker (waiting or being moved). */
   async backlog(): Promise<number> {
     return this.redis.xlen(this.key);
