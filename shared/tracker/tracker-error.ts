@@ -6,6 +6,9 @@
  */
 export type TrackerErrorKind = 'rate_limited' | 'auth' | 'not_found' | 'invalid' | 'transient';
 
+/** How long to wait after a rate limit whose answer did not say (no Retry-After). */
+export const DEFAULT_RETRY_AFTER_MS = 5_000;
+
 export class TrackerError extends Error {
   override readonly name = 'TrackerError';
   constructor(
@@ -16,6 +19,11 @@ export class TrackerError extends Error {
     readonly status: number | null = null,
   ) {
     super(message);
+  }
+
+  /** How long to wait before calling again: what the tracker said, or DEFAULT_RETRY_AFTER_MS. */
+  get waitMs(): number {
+    return this.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
   }
 
   get retryable(): boolean {

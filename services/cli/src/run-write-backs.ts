@@ -58,7 +58,7 @@ export async function runWriteBacks(deps: WorkerDeps, options: RunWriteBacksOpti
       } catch (err) {
         if (!isTrackerError(err)) throw err;
         if (err.kind === 'rate_limited') {
-          const ms = Math.max(250, err.retryAfterMs ?? 5000);
+          const ms = Math.max(250, err.waitMs);
           await deps.throttle.pauseUntil(options.tenant, Date.now() + ms);
           await sleep(ms, options.signal);
           if (options.signal?.aborted) return void result.left.push(ticketId);

@@ -51,7 +51,7 @@ export async function runTrackerJob<T>(
         // the tenant already paused, until that pause ends: never longer). Only the job's own
         // delay has a floor: with the floor in the pause, every job that found the tenant paused
         // pushed the pause 250 ms further, and a busy queue kept the tenant paused for good.
-        const retryAfterMs = err.retryAfterMs ?? 5000;
+        const retryAfterMs = err.waitMs;
         await deps.throttle.pauseUntil(tenant, Date.now() + retryAfterMs);
         const waitMs = Math.max(250, retryAfterMs);
         deps.logger.warn({ tenant, jobId: job.id, job: job.name, waitMs }, 'tracker rate limit: delaying job');

@@ -122,7 +122,7 @@ async function deferral(deps: WorkerDeps, tenant: TenantContext, err: unknown, p
   const reason = err instanceof Error ? err.message : String(err);
   if (!isTrackerError(err)) return { delayMs: 0, reason };
   if (err.kind === 'rate_limited') {
-    const until = Date.now() + (err.retryAfterMs ?? 5000);
+    const until = Date.now() + err.waitMs;
     paused(until);
     await deps.throttle.pauseUntil(tenant.id, until).catch(() => undefined);
     return { delayMs: Math.max(250, until - Date.now()), reason };

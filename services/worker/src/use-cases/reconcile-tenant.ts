@@ -413,7 +413,7 @@ class Sweep {
       } catch (err) {
         if (!isTrackerError(err)) throw err;
         if (err.kind === 'rate_limited') {
-          const ms = Math.max(250, err.retryAfterMs ?? 5000);
+          const ms = Math.max(250, err.waitMs);
           await this.deps.throttle.pauseUntil(this.tenant.id, Date.now() + ms);
           continue;
         }
