@@ -27,13 +27,13 @@ import { createJiraSandbox, type JiraSandbox } from '@pool-guard/plugin-jira/san
 import { configFileSchema, type ConfigFile } from '@pool-guard/shared/config';
 import { admitRequests, poolIdOf, toPoolRequest, type PoolRequest } from '@pool-guard/shared/domain';
 import { silentLogger } from '@pool-guard/shared/logging';
-import type { PoolGuardQueues } from '@pool-guard/shared/queue';
 import { createRuntime, type Runtime } from '@pool-guard/shared/runtime';
 import type { TenantContext, TenantRegistry, TrackerEvent } from '@pool-guard/shared/tracker';
 import { testRedisUrl } from '@pool-guard/shared/testing';
 import { DEFAULT_RULES, differences, groundTruth, sandboxTicket } from '../../standalone/test/support/ground-truth.js';
 import { applyEventBatch } from '../src/use-cases/apply-event-batch.js';
 import { applyTrackerEvent, recomputePool, settingsOf, writeBackPool, writeBackTicket, type WorkerDeps, type WriteBackOutcome } from '../src/index.js';
+import { reportingAdds } from './support/reporting-queues.js';
 
 const TENANT = 'acme';
 const SECRET = 'model-test-webhook-secret';
@@ -252,16 +252,12 @@ describe('ledger model: two workers, any interleaving, same ledger as the sequen
       },
       all: () => runtime.tenants.all().map((t) => tenants.get(t.id)!),
     };
-    const queues: PoolGuardQueues = {
-      ...runtime.queues,
-      // Not a scheduled point of its own: enqueueWriteBacks adds its jobs in parallel, and a task
-      // parks at one point at a time. The add stays between the store calls around it.
-      add: (async (job, data, options) => {
-        await runtime.queues.add(job, data, options);
-        if (job === 'tracker.writeback') onWriteBackQueued(name, (data as { ticketId: string }).ticketId);
-        if (job === 'pool.writeback') onPoolWriteBackQueued(name, (data as { poolId: string }).poolId);
-      }) as PoolGuardQueues['add'],
-    };
+    // An add is not a scheduled point of its own: enqueueWriteBacks adds its jobs in parallel, and
+    // a task parks at one point at a time. The add stays between the store calls around it.
+    const queues = reportingAdds(runtime.queues, ({ job, subject }) => {
+      if (job === 'tracker.writeback') onWriteBackQueued(name, subject);
+      if (job === 'pool.writeback') onPoolWriteBackQueued(name, subject);
+    });
     return {
       ...runtime,
       store: gated(runtime.store, `${name}.store`, tasks),

@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { JiraSandbox } from '@pool-guard/plugin-jira/sandbox';
-import type { PoolGuardQueues } from '@pool-guard/shared/queue';
 import type { Runtime } from '@pool-guard/shared/runtime';
 import { applyTrackerEvent, recomputePool, writeBackPool, writeBackTicket, type WorkerDeps } from '../src/index.js';
+import { reportingAdds } from './support/reporting-queues.js';
 import { startSandboxTenant, type SandboxTenant } from './support/sandbox-tenant.js';
 
 const POOL = 'CR/2026-Q4';
@@ -23,14 +23,7 @@ describe("a pool's figures refresh", () => {
   beforeAll(async () => {
     setup = await startSandboxTenant('pool-refresh');
     ({ sandbox, runtime } = setup);
-    const queues: PoolGuardQueues = {
-      ...runtime.queues,
-      add: (async (job, data, options) => {
-        await runtime.queues.add(job, data, options);
-        const d = data as { ticketId?: string; poolId?: string };
-        adds.push({ job, id: d.ticketId ?? d.poolId ?? '', lane: (options?.priority ?? 0) > 0 ? 'figures' : 'own' });
-      }) as PoolGuardQueues['add'],
-    };
+    const queues = reportingAdds(runtime.queues, ({ job, subject, options }) => adds.push({ job, id: subject, lane: (options?.priority ?? 0) > 0 ? 'figures' : 'own' }));
     deps = { ...setup.deps, queues };
   });
   afterAll(async () => {

@@ -9,10 +9,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { JiraSandbox } from '@pool-guard/plugin-jira/sandbox';
-import type { PoolGuardQueues } from '@pool-guard/shared/queue';
 import type { Runtime } from '@pool-guard/shared/runtime';
 import type { TrackerEvent } from '@pool-guard/shared/tracker';
 import { applyObservedTicket, applyTrackerEvent, readTicket, settleTouchedPools, writeBackPool, writeBackTicket, type WorkerDeps } from '../src/index.js';
+import { reportingAdds } from './support/reporting-queues.js';
 import { startSandboxTenant, type SandboxTenant } from './support/sandbox-tenant.js';
 
 const POOL = 'CR/2026-Q4';
@@ -30,14 +30,10 @@ describe('write-back of a ticket whose pool is being recomputed', () => {
     setup = await startSandboxTenant('settled');
     ({ sandbox, runtime } = setup);
     // The write-back queues as the worker sees them: every ticket and pool queued, in order (no worker consumes them here).
-    const queues: PoolGuardQueues = {
-      ...runtime.queues,
-      add: (async (name, data, options) => {
-        await runtime.queues.add(name, data, options);
-        if (name === 'tracker.writeback') queued.push((data as { ticketId: string }).ticketId);
-        if (name === 'pool.writeback') queuedPools.push((data as { poolId: string }).poolId);
-      }) as PoolGuardQueues['add'],
-    };
+    const queues = reportingAdds(runtime.queues, ({ job, subject }) => {
+      if (job === 'tracker.writeback') queued.push(subject);
+      if (job === 'pool.writeback') queuedPools.push(subject);
+    });
     deps = { ...setup.deps, queues };
   });
   afterAll(async () => {
