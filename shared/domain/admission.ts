@@ -6,6 +6,7 @@
  * a small request never jumps ahead of a big one the business ranked higher. Requests without an
  * estimate are shown as needing one and neither take room nor block.
  */
+import { duplicateKey } from './duplicate-key.js';
 import { parseInstant } from './instant.js';
 import type { PoolRequest } from './pool-request.js';
 import type { RequestState } from './pool-state.js';
@@ -175,12 +176,11 @@ function assertSettings({ limitDays, warnAtPercent }: PoolSettings): void {
 }
 
 function assertValidRequests(ordered: readonly PoolRequest[]): void {
-  const seen = new Set<string>();
   for (const r of ordered) {
     if (r.days !== null && !(Number.isFinite(r.days) && r.days >= 0)) {
       throw new RangeError(`Request ${r.key} has invalid days ${r.days}`);
     }
-    if (seen.has(r.key)) throw new Error(`Request key ${r.key} appears twice in one pool`);
-    seen.add(r.key);
   }
+  const twice = duplicateKey(ordered);
+  if (twice !== null) throw new Error(`Request key ${twice} appears twice in one pool`);
 }

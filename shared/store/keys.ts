@@ -59,32 +59,49 @@ export interface TenantKeys {
   sweepLock(): string;
 }
 
+/**
+ * Most tenants whose key builders a key space keeps (every call for the same tenant returns the
+ * same object; the worker asks several times per event). Past this many, new tenants get a fresh
+ * object per call, so an unbounded number of tenant ids cannot grow memory.
+ */
+const MAX_CACHED_TENANTS = 10_000;
+
 export function createKeySpace(prefix = 'pg'): KeySpace {
+  const cached = new Map<string, TenantKeys>();
   return {
     prefix,
     tenant(tenantId: string): TenantKeys {
-      const t = `${prefix}:{t:${tenantId}}`;
-      return {
-        ticket: (id) => `${t}:ticket:${id}`,
-        poolRequests: (poolId) => `${t}:pool:${poolId}:requests`,
-        poolOutcome: (poolId) => `${t}:pool:${poolId}:outcome`,
-        poolOutcomeParts: (poolId) => `${t}:pool:${poolId}:outcome-parts`,
-        poolSettings: () => `${t}:pool-settings`,
-        poolVersions: () => `${t}:pool-versions`,
-        poolStamps: () => `${t}:pool-stamps`,
-        poolOutcomeStamps: () => `${t}:pool-outcome-stamps`,
-        pools: () => `${t}:pools`,
-        dirtyPools: () => `${t}:dirty-pools`,
-        written: (id) => `${t}:written:${id}`,
-        writeLock: (id) => `${t}:write-lock:${id}`,
-        ticketActivity: (id) => `${t}:activity:ticket:${id}`,
-        poolActivity: (poolId) => `${t}:activity:pool:${poolId}`,
-        trackerPause: () => `${t}:tracker-pause`,
-        trackerFailures: () => `${t}:tracker-failures`,
-        trackerAccount: () => `${t}:tracker-account`,
-        lastSweep: () => `${t}:last-sweep`,
-        sweepLock: () => `${t}:sweep-lock`,
-      };
+      const known = cached.get(tenantId);
+      if (known) return known;
+      const keys = tenantKeys(prefix, tenantId);
+      if (cached.size < MAX_CACHED_TENANTS) cached.set(tenantId, keys);
+      return keys;
     },
   };
+}
+
+function tenantKeys(prefix: string, tenantId: string): TenantKeys {
+  const t = `${prefix}:{t:${tenantId}}`;
+  const keys: TenantKeys = {
+    ticket: (id) => `${t}:ticket:${id}`,
+    poolRequests: (poolId) => `${t}:pool:${poolId}:requests`,
+    poolOutcome: (poolId) => `${t}:pool:${poolId}:outcome`,
+    poolOutcomeParts: (poolId) => `${t}:pool:${poolId}:outcome-parts`,
+    poolSettings: () => `${t}:pool-settings`,
+    poolVersions: () => `${t}:pool-versions`,
+    poolStamps: () => `${t}:pool-stamps`,
+    poolOutcomeStamps: () => `${t}:pool-outcome-stamps`,
+    pools: () => `${t}:pools`,
+    dirtyPools: () => `${t}:dirty-pools`,
+    written: (id) => `${t}:written:${id}`,
+    writeLock: (id) => `${t}:write-lock:${id}`,
+    ticketActivity: (id) => `${t}:activity:ticket:${id}`,
+    poolActivity: (poolId) => `${t}:activity:pool:${poolId}`,
+    trackerPause: () => `${t}:tracker-pause`,
+    trackerFailures: () => `${t}:tracker-failures`,
+    trackerAccount: () => `${t}:tracker-account`,
+    lastSweep: () => `${t}:last-sweep`,
+    sweepLock: () => `${t}:sweep-lock`,
+  };
+  return Object.freeze(keys);
 }
