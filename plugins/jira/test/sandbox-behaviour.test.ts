@@ -109,6 +109,30 @@ describe('Jira sandbox webhooks', () => {
     }
   });
 
+  it('renders each event as the issue was at its change, though deliveries leave later and in any order', async () => {
+    const receiver = await startReceiver();
+    const jittery = createJiraSandbox({ baseUrl: 'http://127.0.0.1:9', webhookJitterMs: 40 });
+    try {
+      jittery.registerWebhook({ url: receiver.url, secret: SECRET, events: ['jira:issue_updated', 'comment_updated'] });
+      jittery.createIssue({ project: 'CR', summary: 'Acme SSO', originalEstimate: '1d' });
+      const commentId = jittery.addComment('CR-1', 'first words', { as: 'bot' });
+      for (const days of [2, 3, 4]) {
+        jittery.editIssue('CR-1', { originalEstimate: `${days}d` });
+        jittery.editComment('CR-1', commentId, `words at ${days}d`, { as: 'bot' });
+      }
+      await jittery.idle();
+      const bodies = receiver.received.map((r) => r.body as Record<string, any>);
+      const estimates = bodies.filter((b) => b.issue_event_type_name === 'issue_updated').map((b) => b.issue.fields.timeoriginalestimate / 28800);
+      expect(estimates.sort()).toEqual([2, 3, 4]);
+      const edited = bodies.filter((b) => b.webhookEvent === 'comment_updated').map((b) => JSON.stringify(b.comment.body));
+      expect(edited).toHaveLength(3);
+      for (const days of [2, 3, 4]) expect(edited.filter((text) => text.includes(`words at ${days}d`))).toHaveLength(1);
+    } finally {
+      await jittery.close();
+      await receiver.close();
+    }
+  });
+
   it("sends echo events for the bot's own REST writes, with the bot as user/author", async () => {
     const receiver = await startReceiver();
     try {
