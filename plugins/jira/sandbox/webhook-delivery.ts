@@ -282,20 +282,30 @@ export class WebhookDelivery {
         agent: https ? this.agents.https : this.agents.http,
         headers: { ...headers, 'content-length': String(bytes.length) },
       });
-      this.inflight.add(req);
-      req.on('close', () => this.inflight.delete(req));
+      let settled = false;
+      const settle = (result: number | string): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(result);
+      };
       const timer = setTimeout(() => req.destroy(Object.assign(new Error('webhook delivery timed out'), { code: 'ETIMEDOUT' })), this.options.timeoutMs);
+      this.inflight.add(req);
+      let answered = false;
       req.on('response', (res) => {
+        answered = true;
         res.on('error', () => undefined);
-        res.on('end', () => {
-          clearTimeout(timer);
-          resolve(res.statusCode ?? 0);
-        });
+        res.on('end', () => settle(res.statusCode ?? 0));
+        // Cut off before the end of the answer (a reset, the timeout, a cancel).
+        res.on('close', () => settle(res.complete ? (res.statusCode ?? 0) : 'ECONNRESET'));
         res.resume();
       });
-      req.on('error', (err) => {
-        clearTimeout(timer);
-        resolve(errorCode(err));
+      req.on('error', (err) => settle(errorCode(err)));
+      req.on('close', () => {
+        this.inflight.delete(req);
+        // Destroyed without an error (a cancel) or closed before any answer; once answered, the
+        // answer's own events settle it.
+        if (!answered) settle('ECONNRESET');
       });
       req.end(bytes);
     });

@@ -207,6 +207,28 @@ describe('Jira sandbox webhooks', () => {
     expect(sandbox.deliveries[0]?.outcome).toBe('failed');
   });
 
+  it('cancels deliveries in flight on reset: a receiver that never answers does not keep idle() waiting for the timeout', async () => {
+    const held: import('node:http').ServerResponse[] = [];
+    const silent = createServer((_req, res) => held.push(res));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    // A delivery timeout far beyond the test's own: only the cancel can end the delivery in time.
+    const patient = createJiraSandbox({ baseUrl: 'http://127.0.0.1:9', webhookJitterMs: 0, webhookTimeoutMs: 600_000 });
+    try {
+      patient.registerWebhook({ url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/hook`, events: ['jira:issue_created'] });
+      patient.createIssue({ project: 'CR', summary: 'Acme SSO' });
+      const record = patient.deliveries[0]!;
+      while (held.length === 0) await new Promise((r) => setTimeout(r, 5));
+      patient.reset({ keepWebhooks: true });
+      await patient.idle();
+      expect(record.outcome).toBe('cancelled');
+      expect(record.attempts).toBe(1);
+    } finally {
+      await patient.close();
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  }, 15_000);
+
   it('registers admin webhooks over REST, keeps the secret write-once and filters by JQL', async () => {
     const receiver = await startReceiver();
     try {
