@@ -74,6 +74,8 @@ export class WebhookDelivery {
   private agents = newAgents();
   /** Requests under way, destroyed when deliveries are cancelled (their answers no longer matter). */
   private readonly inflight = new Set<ClientRequest>();
+  /** Waits under way (jitter, retry delays), ended early with false when deliveries are cancelled. */
+  private readonly waits = new Map<NodeJS.Timeout, (finished: boolean) => void>();
   readonly deliveries: DeliveryRecord[] = [];
 
   constructor(
@@ -161,6 +163,26 @@ export class WebhookDelivery {
     this.abort = new AbortController();
     for (const req of this.inflight) req.destroy();
     this.inflight.clear();
+    for (const [timer, end] of this.waits) {
+      clearTimeout(timer);
+      end(false);
+    }
+    this.waits.clear();
+  }
+
+  /**
+   * Resolves true after `ms`, false as soon as deliveries are cancelled. Kept in a map rather than
+   * as a listener on the abort signal: hundreds of deliveries wait at once in a busy run, and an
+   * `AbortSignal` warns of a leak past ten listeners.
+   */
+  private wait(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waits.delete(timer);
+        resolve(true);
+      }, ms);
+      this.waits.set(timer, resolve);
+    });
   }
 
   private filterMatches(jql: string, change: SandboxChange): boolean {
@@ -229,7 +251,7 @@ export class WebhookDelivery {
     };
     if (secret !== null) headers['x-hub-signature'] = `sha256=${createHmac('sha256', secret).update(bytes).digest('hex')}`;
 
-    if (this.options.jitterMs > 0 && !(await sleep(Math.random() * this.options.jitterMs, signal))) {
+    if (this.options.jitterMs > 0 && !(await this.wait(Math.random() * this.options.jitterMs))) {
       record.outcome = 'cancelled';
       return;
     }
@@ -252,7 +274,7 @@ export class WebhookDelivery {
       }
       const retry = typeof status === 'string' || RETRY_STATUSES.has(status) || status >= 500;
       if (!retry) break;
-      if (attempt < this.options.maxAttempts && !(await sleep(this.options.retryDelayMs * attempt, signal))) {
+      if (attempt < this.options.maxAttempts && !(await this.wait(this.options.retryDelayMs * attempt))) {
         record.outcome = 'cancelled';
         return;
       }
@@ -327,20 +349,4 @@ function errorCode(err: unknown): string {
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') return code;
   return err instanceof Error ? err.name : 'error';
-}
-
-/** Resolves true after `ms`, false as soon as `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

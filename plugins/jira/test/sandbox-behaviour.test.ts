@@ -229,6 +229,24 @@ describe('Jira sandbox webhooks', () => {
     }
   }, 15_000);
 
+  it('cancels deliveries still waiting out their jitter on reset, however many', async () => {
+    // Jitter far beyond the test's own timeout: only the cancel can end the waits in time.
+    const slow = createJiraSandbox({ baseUrl: 'http://127.0.0.1:9', webhookJitterMs: 600_000 });
+    try {
+      slow.registerWebhook({ url: 'http://127.0.0.1:9/hook', events: ['jira:issue_created'] });
+      for (let i = 0; i < 25; i++) slow.createIssue({ project: 'CR', summary: `Request ${i}` });
+      const records = [...slow.deliveries];
+      expect(records).toHaveLength(25);
+      slow.reset({ keepWebhooks: true });
+      await slow.idle();
+      await new Promise((r) => setImmediate(r));
+      expect(records.map((r) => r.outcome)).toEqual(Array(25).fill('cancelled'));
+      expect(records.every((r) => r.attempts === 0)).toBe(true);
+    } finally {
+      await slow.close();
+    }
+  }, 15_000);
+
   it('registers admin webhooks over REST, keeps the secret write-once and filters by JQL', async () => {
     const receiver = await startReceiver();
     try {
