@@ -7,6 +7,8 @@
  *   npm run bench -- --only=ingest,e2e  # some parts: ingest, e2e (with scale), calls, ledger
  *   npm run bench -- --profile          # also write CPU profiles of the receiver and workers (bench/profiles/)
  *   npm run bench -- --only=e2e --e2e-rate=100 --e2e-seconds=20   # a lighter end-to-end load
+ *   npm run bench -- --only=ingest --ack-rate=1800 --receiver-node-args=--max-semi-space-size=4
+ *                                       # experiments: the ack latency at a fixed rate; node flags for the receiver
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -34,6 +36,10 @@ interface Args {
   profile: boolean;
   /** Overrides of the end-to-end load (changes per second, seconds). */
   e2eRate?: number;
+  /** Ack latency measured at this rate (per second) instead of half the measured maximum. */
+  ackRate?: number;
+  /** Extra node flags for the receiver process (space-separated). */
+  receiverNodeArgs?: string[];
   e2eSeconds?: number;
 }
 
@@ -49,9 +55,17 @@ function parseArgs(argv: readonly string[]): Args {
     } else if (a.startsWith('--out=')) args.out = a.slice(6);
     else if (a.startsWith('--e2e-rate=')) args.e2eRate = Number(a.slice(11));
     else if (a.startsWith('--e2e-seconds=')) args.e2eSeconds = Number(a.slice(14));
+    else if (a.startsWith('--ack-rate=')) args.ackRate = positive(a, a.slice(11));
+    else if (a.startsWith('--receiver-node-args=')) args.receiverNodeArgs = a.slice(21).split(' ').filter((f) => f !== '');
     else throw new Error(`bench: unknown argument ${a}`);
   }
   return args;
+}
+
+function positive(arg: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`bench: ${arg} needs a whole number above 0`);
+  return n;
 }
 
 function machine(): Record<string, unknown> {
@@ -94,7 +108,8 @@ async function main(): Promise<void> {
           rounds: s ? 1 : 3,
           connections: s ? 10 : 50,
           warmUpSec: s ? 0 : 1,
-          ...(args.profile ? { receiverNodeArgs: profileArgs } : {}),
+          ...(args.profile || args.receiverNodeArgs ? { receiverNodeArgs: [...(args.profile ? profileArgs : []), ...(args.receiverNodeArgs ?? [])] } : {}),
+          ...(args.ackRate ? { ackRate: args.ackRate } : {}),
         },
         log,
       );
@@ -144,6 +159,7 @@ async function main(): Promise<void> {
   const report = {
     at: new Date().toISOString(),
     mode: s ? 'smoke' : 'full',
+    ...(args.receiverNodeArgs || args.ackRate ? { experiment: { receiverNodeArgs: args.receiverNodeArgs ?? [], ackRate: args.ackRate ?? null } } : {}),
     machine: info,
     loadAverageAtEnd: loadavg().map((l) => round(l, 2)),
     durationSec: round((Date.now() - started) / 1000, 1),

@@ -31,6 +31,10 @@ export function buildTable(
   const rows: Row[] = [];
   if (r.ingest) {
     const { bare, jira, linear, halfRate, cpuUsPerRequest: cpu } = r.ingest;
+    // At a rate asked for (`--ack-rate`, to compare runs) the figure is reported, not judged.
+    const at = halfRate.fixedRate ? 'a fixed rate' : 'half max';
+    const ackTarget = halfRate.fixedRate ? 'reported (--ack-rate)' : 'p99 ≤ 25 ms';
+    const ackCheck = (ok: boolean): boolean | null => (halfRate.fixedRate ? null : check(ok));
     rows.push(
       { figure: '1. Ingest, Jira (signed, deduped, queued)', value: `${n0(jira.perSec)}/s`, baseline: `bare express ${n0(bare.perSec)}/s`, ratio: pct(jira.ratio), target: '≥ 75%', pass: check(jira.ratio >= 0.75 && jira.queued >= jira.answered) },
       { figure: '1. Ingest, Linear (signed, deduped, queued)', value: `${n0(linear.perSec)}/s`, baseline: `bare express ${n0(bare.perSec)}/s`, ratio: pct(linear.ratio), target: '≥ 75%', pass: check(linear.ratio >= 0.75 && linear.queued >= linear.answered) },
@@ -42,8 +46,8 @@ export function buildTable(
         target: 'reported',
         pass: null,
       },
-      { figure: '1. Ack latency at half max, Jira', value: `p99 ${n1(halfRate.jira.p99)} ms`, baseline: `${n0(halfRate.jira.rate)}/s, p50 ${n1(halfRate.jira.p50)} ms; bare express p99 ${n1(halfRate.bare.p99)} ms`, ratio: '', target: 'p99 ≤ 25 ms', pass: check(halfRate.jira.p99 <= 25) },
-      { figure: '1. Ack latency at half max, Linear', value: `p99 ${n1(halfRate.linear.p99)} ms`, baseline: `${n0(halfRate.linear.rate)}/s, p50 ${n1(halfRate.linear.p50)} ms`, ratio: '', target: 'p99 ≤ 25 ms', pass: check(halfRate.linear.p99 <= 25) },
+      { figure: `1. Ack latency at ${at}, Jira`, value: `p99 ${n1(halfRate.jira.p99)} ms`, baseline: `${n0(halfRate.jira.rate)}/s, p50 ${n1(halfRate.jira.p50)} ms; bare express p99 ${n1(halfRate.bare.p99)} ms`, ratio: '', target: ackTarget, pass: ackCheck(halfRate.jira.p99 <= 25) },
+      { figure: `1. Ack latency at ${at}, Linear`, value: `p99 ${n1(halfRate.linear.p99)} ms`, baseline: `${n0(halfRate.linear.rate)}/s, p50 ${n1(halfRate.linear.p50)} ms`, ratio: '', target: ackTarget, pass: ackCheck(halfRate.linear.p99 <= 25) },
     );
   }
   if (r.e2e) {
