@@ -442,7 +442,7 @@ export class SandboxState {
     };
     issue.comments.push(comment);
     this.touch(issue);
-        this.emit({ kind: 'comment_created', issue, comment, actor, at });
+    this.emit({ kind: 'comment_created', issue, comment, actor, at });
     this.emit({
       kind: 'issue_updated',
       eventTypeName: 'issue_commented',
@@ -475,7 +475,7 @@ export class SandboxState {
     const at = this.now();
     comment.updated = Math.max(at, comment.updated + 1);
     this.touch(issue);
-        this.emit({ kind: 'comment_updated', issue, comment, actor, at });
+    this.emit({ kind: 'comment_updated', issue, comment, actor, at });
     this.emit({
       kind: 'issue_updated',
       eventTypeName: 'issue_comment_edited',
@@ -664,4 +664,3 @@ function secondsItem(field: string, from: number | null, to: number | null): Cha
 export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-
