@@ -69,7 +69,8 @@ export class WebhookDelivery {
   private webhooks: WebhookRegistration[] = [];
   private nextId = 1;
   private pending = new Set<Promise<void>>();
-  private abort = new AbortController();
+  /** Bumped by every cancel: a delivery started before it stops at its next step. */
+  private cancels = 0;
   /** Connections to receivers are kept alive between deliveries, as Jira's are; closed by `close`. */
   private agents = newAgents();
   /** Requests under way, destroyed when deliveries are cancelled (their answers no longer matter). */
@@ -159,8 +160,7 @@ export class WebhookDelivery {
   }
 
   private cancelAll(): void {
-    this.abort.abort();
-    this.abort = new AbortController();
+    this.cancels++;
     for (const req of this.inflight) req.destroy();
     this.inflight.clear();
     for (const [timer, end] of this.waits) {
@@ -172,8 +172,8 @@ export class WebhookDelivery {
 
   /**
    * Resolves true after `ms`, false as soon as deliveries are cancelled. Kept in a map rather than
-   * as a listener on the abort signal: hundreds of deliveries wait at once in a busy run, and an
-   * `AbortSignal` warns of a leak past ten listeners.
+   * as listeners on an `AbortSignal`: hundreds of deliveries wait at once in a busy run, and a
+   * signal warns of a leak past ten listeners.
    */
   private wait(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
@@ -241,7 +241,7 @@ export class WebhookDelivery {
   }
 
   private async deliver(record: DeliveryRecord, secret: string | null): Promise<void> {
-    const signal = this.abort.signal;
+    const cancels = this.cancels;
     const bytes = Buffer.from(record.body, 'utf8');
     const headers: Record<string, string> = {
       ...(bytes.length > 0 ? { 'content-type': 'application/json; charset=utf-8' } : {}),
@@ -256,14 +256,14 @@ export class WebhookDelivery {
       return;
     }
     for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
-      if (signal.aborted) {
+      if (this.cancels !== cancels) {
         record.outcome = 'cancelled';
         return;
       }
       record.attempts = attempt;
       const attemptHeaders = attempt > 1 ? { ...headers, 'x-atlassian-webhook-retry': String(attempt - 1) } : headers;
       const status = await this.post(record.url, attemptHeaders, bytes);
-      if (signal.aborted) {
+      if (this.cancels !== cancels) {
         record.outcome = 'cancelled';
         return;
       }
@@ -317,8 +317,7 @@ export class WebhookDelivery {
       req.on('response', (res) => {
         answered = true;
         res.on('error', () => undefined);
-        res.on('end', () => settle(res.statusCode ?? 0));
-        // Cut off before the end of the answer (a reset, the timeout, a cancel).
+        // After the whole answer, or cut off before its end (a reset, the timeout, a cancel).
         res.on('close', () => settle(res.complete ? (res.statusCode ?? 0) : 'ECONNRESET'));
         res.resume();
       });
