@@ -1,10 +1,14 @@
-import type { Server } from 'node:http';
-import type { Express } from 'express';
+import { createServer, type RequestListener, type Server } from 'node:http';
 
-/** Starts listening; resolves with the server once bound (port 0 picks a free port). */
-export function listen(app: Express, port: number, host?: string): Promise<Server> {
+/**
+ * Starts an HTTP server for a request listener (an express app is one); resolves with the server
+ * once bound (port 0 picks a free port).
+ */
+export function listen(app: RequestListener, port: number, host?: string): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = host ? app.listen(port, host) : app.listen(port);
+    const server = createServer(app);
+    if (host) server.listen(port, host);
+    else server.listen(port);
     server.once('listening', () => resolve(server));
     server.once('error', reject);
   });

@@ -5,7 +5,7 @@
 import type { Server } from 'node:http';
 import express, { type Express } from 'express';
 import { adminApiRouter, queuesBoardRouter } from '@pool-guard/admin';
-import { mountWebhooks } from '@pool-guard/receiver';
+import { mountWebhooks, withWebhookFastLane } from '@pool-guard/receiver';
 import { createWorkers, type PoolGuardWorkers } from '@pool-guard/worker';
 import type { ConfigFile } from '@pool-guard/shared/config';
 import { closeServer, errorHandler, healthRoute, listen, notFoundHandler } from '@pool-guard/shared/http';
@@ -77,7 +77,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   app.use(notFoundHandler());
   app.use(errorHandler(logger));
 
-  const server = await listen(app, options.port, options.host);
+  const server = await listen(withWebhookFastLane(deps, app), options.port, options.host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   logger.info({ port, tenants: runtime.tenants.all().map((t) => `${t.id} (${t.config.tracker})`) }, 'Pool Guard is listening');
