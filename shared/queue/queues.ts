@@ -2,7 +2,7 @@
  * BullMQ queues with Pool Guard's prefix. Queue names carry a hash tag, so each queue's keys sit in
  * one Redis Cluster slot as BullMQ requires.
  */
-import { Queue, type ConnectionOptions } from 'bullmq';
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import { JOBS, QUEUE_NAMES, type JobData, type JobName, type QueueKey } from './catalog.js';
 import { DEAD_LETTER_QUEUE } from './dead-letters.js';
@@ -17,8 +17,12 @@ export interface PoolGuardQueues {
   readonly deadLetters: Queue;
   /** The queues that workers consume, by BullMQ queue name. */
   readonly byName: Readonly<Record<string, Queue>>;
-  /** Adds a job of the catalog with its default options (validated against its schema). */
-  add<N extends JobName>(name: N, data: JobData<N>, options?: import('bullmq').JobsOptions): Promise<void>;
+  /**
+   * Adds a job of the catalog with its default options (validated against its schema). With a plain
+   * `deduplication: { id }`, an add whose id is taken sends nothing but one `EXISTS` (see
+   * `isDeduplicated`).
+   */
+  add<N extends JobName>(name: N, data: JobData<N>, options?: JobsOptions): Promise<void>;
   /** Webhook deliveries on their way from the receiver to the events queue (ingest-stream.ts). */
   readonly ingest: IngestStream;
   close(): Promise<void>;
@@ -44,10 +48,27 @@ export function createQueues(connection: ConnectionOptions, commands: Redis | Cl
     async add(name, data, options) {
       const spec = JOBS[name];
       const parsed = spec.schema.parse(data);
-      await queues[spec.queue].add(name, parsed, { ...spec.options, ...options });
+      const queue = queues[spec.queue];
+      if (options?.deduplication && (await isDeduplicated(commands, queue, options.deduplication))) return;
+      await queue.add(name, parsed, { ...spec.options, ...options });
     },
     async close() {
       await Promise.all([...Object.values(queues), deadLetters].map((q) => q.close()));
     },
   };
+}
+
+/**
+ * True when an add with this plain deduplication id (no ttl, extend, replace or keep-last option)
+ * would be deduplicated: its key is held by a job that has not finished or given it up. BullMQ's
+ * add script decides the same with `SET NX` on that key; when it finds it taken it still runs in
+ * full (a job id drawn, two events appended to the queue's event stream): ~50 µs of Redis and the
+ * client's own job building, for nothing. Write-backs are added once per change and taken once per
+ * burst, so most adds are of that kind. A key that frees up between this check and the add is no
+ * different from one freed just after the script ran: the job that held it reads the state only
+ * after giving it up (see enqueueWriteBacks), so it sees the change that led to this add.
+ */
+async function isDeduplicated(commands: Redis | Cluster, queue: Queue, deduplication: NonNullable<JobsOptions['deduplication']>): Promise<boolean> {
+  if (deduplication.ttl !== undefined || deduplication.extend || deduplication.replace || deduplication.keepLastIfActive) return false;
+  return (await commands.exists(`${queue.keys.de}:${deduplication.id}`)) === 1;
 }
