@@ -27,7 +27,7 @@ describe('queue adds with a deduplication id', () => {
   });
 
   /** Runs of BullMQ's add script on the write-back queue so far (each draws a job id). */
-  const scriptRuns = async () => Number((await commands.get(queues.writeback.keys.id)) ?? 0);
+  const scriptRuns = async () => Number((await commands.get(queues.writeback.toKey('id'))) ?? 0);
   const add = (ticketId: string, deduplication: { id: string; ttl?: number }) =>
     queues.add('tracker.writeback', { tenant: 'acme', ticketId }, { delay: 60_000, deduplication });
 
