@@ -1,8 +1,9 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { errorAnswer } from '@pool-guard/shared/http';
 import type { TrackerId } from '@pool-guard/shared/tracker';
 import type { ReceiverDeps } from '../receiver-deps.js';
 import { hasContentEncoding, readRawBody } from './read-webhook-body.js';
-import { answerBodyError, answerWebhook, isTracker, MAX_WEBHOOK_BYTES, replyJson } from './webhooks.js';
+import { answerWebhook, isTracker, MAX_WEBHOOK_BYTES, replyJson } from './webhooks.js';
 
 const PREFIX = '/webhooks/';
 
@@ -42,16 +43,19 @@ export function withWebhookFastLane(deps: ReceiverDeps, app: RequestListener): R
       app(req, res);
       return;
     }
-    readRawBody(req, MAX_WEBHOOK_BYTES, (error, body) => {
-      if (error) {
-        answerBodyError(res, error);
+    // Errors are answered as the express app's error handler answers them.
+    const fail = (err: unknown) => {
+      if (res.headersSent) {
+        res.end();
         return;
       }
-      answerWebhook(deps, target.tracker, target.tenantId, req, res, body).catch((err: unknown) => {
-        deps.logger.error({ err: (err as Error).message, tracker: target.tracker, tenant: target.tenantId }, 'unhandled error');
-        if (res.headersSent) res.end();
-        else replyJson(res, 500, JSON.stringify({ error: 'internal error' }));
-      });
+      const answer = errorAnswer(err);
+      if (answer.internal) deps.logger.error({ err: (err as Error).message, tracker: target.tracker, tenant: target.tenantId }, 'unhandled error');
+      replyJson(res, answer.status, JSON.stringify(answer.body));
+    };
+    readRawBody(req, MAX_WEBHOOK_BYTES, (error, body) => {
+      if (error) fail(error);
+      else answerWebhook(deps, target.tracker, target.tenantId, req, res, body).catch(fail);
     });
   };
 }

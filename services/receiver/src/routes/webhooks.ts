@@ -3,7 +3,7 @@ import type { IRouter, Request, Response } from 'express';
 import type { TrackerId } from '@pool-guard/shared/tracker';
 import { receiveWebhook, type ReceiveOutcome } from '../use-cases/receive-webhook.js';
 import type { ReceiverDeps } from '../receiver-deps.js';
-import { readWebhookBody, type BodyError } from './read-webhook-body.js';
+import { readWebhookBody } from './read-webhook-body.js';
 
 /** Largest webhook body taken; larger ones get 413. */
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
@@ -97,11 +97,6 @@ export async function answerWebhook(
     deps.logger.info({ tracker, tenant: tenantId, outcome: outcome.kind, reason: 'reason' in outcome ? outcome.reason : undefined }, 'webhook not accepted');
   }
   send(res, tracker, outcome);
-}
-
-/** Answers a body that could not be read as the shared error handler does. */
-export function answerBodyError(res: ServerResponse, error: BodyError): void {
-  replyJson(res, error.status, JSON.stringify({ error: error.status === 413 ? 'request body is too large' : error.message }));
 }
 
 /**
