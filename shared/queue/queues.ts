@@ -38,6 +38,7 @@ export function createQueues(connection: ConnectionOptions, commands: Redis | Cl
   const make = (key: QueueKey) => new Queue(QUEUE_NAMES[key], { connection, prefix });
   const queues: Record<QueueKey, Queue> = { events: make('events'), writeback: make('writeback'), reconcile: make('reconcile') };
   const deadLetters = new Queue(DEAD_LETTER_QUEUE, { connection, prefix });
+  const recentAdds = new RecentAdds();
   return {
     events: queues.events,
     writeback: queues.writeback,
@@ -49,7 +50,13 @@ export function createQueues(connection: ConnectionOptions, commands: Redis | Cl
       const spec = JOBS[name];
       const parsed = spec.schema.parse(data);
       const queue = queues[spec.queue];
-      if (options?.deduplication && (await isDeduplicated(commands, queue, options.deduplication))) return;
+      const key = options?.deduplication && isPlain(options.deduplication) ? `${queue.keys.de}:${options.deduplication.id}` : null;
+      if (key !== null) {
+        // Only an id this process queued lately is likely still taken; any other goes straight to
+        // the add script, so a first add costs no extra round trip.
+        if (recentAdds.has(key) && (await commands.exists(key)) === 1) return;
+        recentAdds.note(key);
+      }
       await queue.add(name, parsed, { ...spec.options, ...options });
     },
     async close() {
@@ -59,16 +66,38 @@ export function createQueues(connection: ConnectionOptions, commands: Redis | Cl
 }
 
 /**
- * True when an add with this plain deduplication id (no ttl, extend, replace or keep-last option)
- * would be deduplicated: its key is held by a job that has not finished or given it up. BullMQ's
- * add script decides the same with `SET NX` on that key; when it finds it taken it still runs in
- * full (a job id drawn, two events appended to the queue's event stream): ~50 µs of Redis and the
- * client's own job building, for nothing. Write-backs are added once per change and taken once per
- * burst, so most adds are of that kind. A key that frees up between this check and the add is no
- * different from one freed just after the script ran: the job that held it reads the state only
- * after giving it up (see enqueueWriteBacks), so it sees the change that led to this add.
+ * A plain deduplication id (no ttl, extend, replace or keep-last option) is taken while its job has
+ * not finished or given it up, and an add that finds it taken is dropped. BullMQ's add script
+ * decides that with `SET NX` on the id's key, but runs in full even then (a job id drawn, two events
+ * appended to the queue's event stream): ~50 µs of Redis and the client's own job building, for
+ * nothing. Write-backs are added once per change and taken once per burst, so most of their adds
+ * are of that kind; `add` checks the key first (`EXISTS`) when this process queued the id lately.
+ * A key that frees up between that check and the add is no different from one freed just after
+ * the script ran: the job that held it reads the state only after giving it up (see
+ * enqueueWriteBacks), so it sees the change that led to this add.
  */
-async function isDeduplicated(commands: Redis | Cluster, queue: Queue, deduplication: NonNullable<JobsOptions['deduplication']>): Promise<boolean> {
-  if (deduplication.ttl !== undefined || deduplication.extend || deduplication.replace || deduplication.keepLastIfActive) return false;
-  return (await commands.exists(`${queue.keys.de}:${deduplication.id}`)) === 1;
+function isPlain(deduplication: NonNullable<JobsOptions['deduplication']>): boolean {
+  return deduplication.ttl === undefined && !deduplication.extend && !deduplication.replace && !deduplication.keepLastIfActive;
+}
+
+/**
+ * The deduplication keys this process queued a job under in the last RECENT_MS (longer than a
+ * write-back's longest hold, POOL_HOLD_AT_MOST_MS): a hint of which are likely still taken, never a
+ * decision. Bounded: the oldest are forgotten first.
+ */
+class RecentAdds {
+  static readonly RECENT_MS = 15_000;
+  static readonly MAX = 10_000;
+  private readonly at = new Map<string, number>();
+
+  has(key: string): boolean {
+    const at = this.at.get(key);
+    return at !== undefined && Date.now() - at < RecentAdds.RECENT_MS;
+  }
+
+  note(key: string): void {
+    this.at.delete(key);
+    this.at.set(key, Date.now());
+    if (this.at.size > RecentAdds.MAX) this.at.delete(this.at.keys().next().value!);
+  }
 }

@@ -1,7 +1,8 @@
 /**
- * `PoolGuardQueues.add` with a deduplication id: an add whose id is taken by a job that has not
- * started sends no BullMQ script (the queue's job-id counter, which every run of the add script
- * draws from, does not move), and an add after the job gave its id up queues a new job. Real Redis.
+ * `PoolGuardQueues.add` with a deduplication id: an add whose id this process queued lately, and
+ * which a job that has not started still holds, sends no BullMQ script (the queue's job-id counter,
+ * which every run of the add script draws from, does not move); an add after the job gave its id
+ * up queues a new job. Real Redis.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ConnectionOptions } from 'bullmq';
@@ -13,15 +14,20 @@ describe('queue adds with a deduplication id', () => {
   let commands: Redis;
   let bull: Redis;
   let queues: PoolGuardQueues;
+  /** The same queues as another process sees them. */
+  let elsewhere: PoolGuardQueues;
 
   beforeAll(() => {
     commands = connectTestRedis();
     bull = connectTestRedis({ forBlocking: true });
-    queues = createQueues(bull as unknown as ConnectionOptions, commands, uniquePrefix('queues'));
+    const prefix = uniquePrefix('queues');
+    queues = createQueues(bull as unknown as ConnectionOptions, commands, prefix);
+    elsewhere = createQueues(bull as unknown as ConnectionOptions, commands, prefix);
   });
   afterAll(async () => {
     await queues.writeback.obliterate({ force: true });
     await queues.close();
+    await elsewhere.close();
     commands.disconnect();
     bull.disconnect();
   });
@@ -44,6 +50,19 @@ describe('queue adds with a deduplication id', () => {
     await add('1', { id: 'acme:1' });
     expect(await scriptRuns()).toBe(2);
     expect(await queues.writeback.getDelayedCount()).toBe(2);
+  });
+
+  it("sends an id this process did not queue lately straight to BullMQ's script, which still deduplicates it", async () => {
+    await add('3', { id: 'acme:3' });
+    const before = await scriptRuns();
+    const delayed = await queues.writeback.getDelayedCount();
+    await elsewhere.add('tracker.writeback', { tenant: 'acme', ticketId: '3' }, { delay: 60_000, deduplication: { id: 'acme:3' } });
+    expect((await scriptRuns()) - before).toBe(1);
+    expect(await queues.writeback.getDelayedCount()).toBe(delayed);
+    // Once it has queued the id itself, that process checks the key first too.
+    await elsewhere.add('tracker.writeback', { tenant: 'acme', ticketId: '3' }, { delay: 60_000, deduplication: { id: 'acme:3' } });
+    await elsewhere.add('tracker.writeback', { tenant: 'acme', ticketId: '3' }, { delay: 60_000, deduplication: { id: 'acme:3' } });
+    expect((await scriptRuns()) - before).toBe(1);
   });
 
   it('leaves deduplication with a ttl to BullMQ (its script runs, and still adds one job)', async () => {
