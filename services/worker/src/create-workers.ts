@@ -74,9 +74,10 @@ export function createWorkers(baseDeps: WorkerDeps, options: WorkersOptions): Po
     }
   };
   const sweeps = createReconcileProcessor(deps);
+  const writeBacks = createWriteBackProcessor(deps);
   const workers = [
     new Worker(QUEUE_NAMES.events, tracked(withDeadLetters(deps, createEventsProcessor(deps))), common),
-    new Worker(QUEUE_NAMES.writeback, tracked(withDeadLetters(deps, createWriteBackProcessor(deps))), common),
+    new Worker(QUEUE_NAMES.writeback, tracked(withDeadLetters(deps, writeBacks.process)), common),
     new Worker(QUEUE_NAMES.reconcile, tracked(withDeadLetters(deps, sweeps.process)), { ...common, concurrency: options.sweepConcurrency ?? 2 }),
   ];
   // Webhook deliveries from the receivers, into the events queue. Its blocking reads need a
@@ -116,6 +117,8 @@ export function createWorkers(baseDeps: WorkerDeps, options: WorkersOptions): Po
   async function closeWorkers(timeoutMs: number): Promise<void> {
     // A sweep stops between two tickets and records itself as interrupted; the next one redoes it.
     sweeps.stop();
+    // Write-backs waiting out a backlog of events go back to the queue, still held.
+    writeBacks.stop();
     const graceful = Promise.all(workers.map((w) => w.close()));
     const timedOut = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
     if ((await Promise.race([graceful, timedOut])) !== 'timeout') return;
