@@ -104,7 +104,6 @@ export async function restHoldMs(deps: WorkerDeps, job: Job, subject: BurstSubje
   return Math.min(pool ? Math.max(rest + 10, POOL_RECHECK_MS) : rest + 10, left);
 }
 
-
 /**
  * Ticket write-backs waiting out a backlog of events in their worker slot, until the backlog is
  * down to EVENTS_BACKLOG_HOLD or their deadline. Sending each back to the delayed set in 200 ms
