@@ -84,6 +84,8 @@ describe('fast lane and express route', () => {
   let plain: Server;
   let broken: Server;
   let brokenPlain: Server;
+  let bareThrow: Server;
+  let bareThrowPlain: Server;
   /** Requests the fast-lane server passed on to express. */
   const passedOn: string[] = [];
 
@@ -126,9 +128,21 @@ describe('fast lane and express route', () => {
     };
     broken = await listen(withWebhookFastLane(failing, expressApp(failing)), 0, '127.0.0.1');
     brokenPlain = await listen(expressApp(failing), 0, '127.0.0.1');
+    // A bug that throws something that is not an Error (no message to log).
+    const throwing: ReceiverDeps = {
+      ...runtime,
+      tenants: {
+        get() {
+          // eslint-disable-next-line @typescript-eslint/only-throw-error
+          throw undefined;
+        },
+      } as unknown as TenantRegistry,
+    };
+    bareThrow = await listen(withWebhookFastLane(throwing, expressApp(throwing)), 0, '127.0.0.1');
+    bareThrowPlain = await listen(expressApp(throwing), 0, '127.0.0.1');
   });
   afterAll(async () => {
-    for (const server of [fast, plain, broken, brokenPlain]) await closeServer(server);
+    for (const server of [fast, plain, broken, brokenPlain, bareThrow, bareThrowPlain]) await closeServer(server);
     await runtime.redis.del(runtime.queues.ingest.key);
     await runtime.close();
   });
@@ -210,5 +224,14 @@ describe('fast lane and express route', () => {
     expect(a).toEqual({ status: 500, body: '{"error":"internal error"}', contentType: 'application/json; charset=utf-8' });
     expect(b).toEqual(a);
     expect((await send(boundPort(broken), 'POST', '/webhooks/jira/acme', headers, body)).status).toBe(500);
+  });
+
+  it('answers 500 for a failure that is not an Error too (nothing to log but the fact), as express does', async () => {
+    const body = fixture('jira-issue-created.json');
+    const headers = { 'x-hub-signature': sign(body), 'x-atlassian-webhook-identifier': 'boom-2' };
+    const a = await send(boundPort(bareThrow), 'POST', '/webhooks/jira/acme', headers, body);
+    const b = await send(boundPort(bareThrowPlain), 'POST', '/webhooks/jira/acme', headers, body);
+    expect(a).toEqual({ status: 500, body: '{"error":"internal error"}', contentType: 'application/json; charset=utf-8' });
+    expect(b).toEqual(a);
   });
 });

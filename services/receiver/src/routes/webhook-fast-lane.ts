@@ -50,7 +50,7 @@ export function withWebhookFastLane(deps: ReceiverDeps, app: RequestListener): R
         return;
       }
       const answer = errorAnswer(err);
-      if (answer.internal) deps.logger.error({ err: (err as Error).message, tracker: target.tracker, tenant: target.tenantId }, 'unhandled error');
+      if (answer.internal) deps.logger.error({ err: (err as { message?: string } | null | undefined)?.message, tracker: target.tracker, tenant: target.tenantId }, 'unhandled error');
       replyJson(res, answer.status, JSON.stringify(answer.body));
     };
     readRawBody(req, MAX_WEBHOOK_BYTES, (error, body) => {
