@@ -15,7 +15,7 @@ import { silentLogger } from '@pool-guard/shared/logging';
 import { QUEUE_NAMES, queuePrefix } from '@pool-guard/shared/queue';
 import { createRuntime, type Runtime } from '@pool-guard/shared/runtime';
 import { eventually, testRedisUrl, uniquePrefix } from '@pool-guard/shared/testing';
-import { EVENTS_BACKLOG_HOLD, HOLD_AT_MOST_MS } from '../src/processors/burst-hold.js';
+import { BACKLOG_READ_EVERY_MS, EVENTS_BACKLOG_HOLD, HOLD_AT_MOST_MS } from '../src/processors/burst-hold.js';
 import { createWriteBackProcessor, type WriteBackProcessor } from '../src/processors/write-back-processor.js';
 import { enqueueWriteBacks, writeBackDeduplicationId } from '../src/use-cases/enqueue-write-backs.js';
 import type { WorkerDeps } from '../src/worker-deps.js';
@@ -67,7 +67,10 @@ describe('write-backs held for a backlog of events', () => {
     await runtime.close();
   });
 
-  /** `count` events waiting to be applied. */
+  /**
+   * `count` events waiting to be applied, once the worker's reading of the backlog (renewed at most
+   * every BACKLOG_READ_EVERY_MS) can no longer be the previous test's.
+   */
   async function backlogOf(count: number): Promise<void> {
     for (let i = 0; i < count; i++) {
       await runtime.queues.add('tracker.event.apply', {
@@ -78,6 +81,7 @@ describe('write-backs held for a backlog of events', () => {
       });
     }
     expect(await runtime.queues.events.getWaitingCount()).toBe(count);
+    await sleep(BACKLOG_READ_EVERY_MS + 50);
   }
 
   const counts = () => runtime.queues.writeback.getJobCounts('active', 'delayed', 'waiting', 'completed');

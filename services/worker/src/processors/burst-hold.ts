@@ -37,8 +37,10 @@ export const POOL_HOLD_AT_MOST_MS = 10_000;
 export const POOL_QUIET_MS = 1_000;
 /** How often a pool's write-back held back for a backlog of events looks again. */
 const BACKLOG_STEP_MS = 200;
-/** How often a ticket's write-back waiting out a backlog in its slot looks again (the backlog is read every 100 ms). */
-const BACKLOG_LOOK_MS = 100;
+/** How often the events backlog is read, at most, per process: a reading is up to this old. */
+export const BACKLOG_READ_EVERY_MS = 100;
+/** How often a ticket's write-back waiting out a backlog in its slot looks again (at each new reading). */
+const BACKLOG_LOOK_MS = BACKLOG_READ_EVERY_MS;
 /** How often a held pool write-back looks again whether its pool rests (each look is a job move). */
 const POOL_RECHECK_MS = 500;
 
@@ -46,7 +48,7 @@ const backlogs = new WeakMap<WorkerDeps['queues'], () => Promise<number>>();
 
 /**
  * Events not applied yet: deliveries on the ingest stream (waiting or being applied) and event jobs
- * waiting. Read at most every 100 ms per process (shared by both processors).
+ * waiting. Read at most every BACKLOG_READ_EVERY_MS per process (shared by both processors).
  */
 export function eventsBacklog(deps: WorkerDeps): () => Promise<number> {
   const known = backlogs.get(deps.queues);
@@ -55,7 +57,7 @@ export function eventsBacklog(deps: WorkerDeps): () => Promise<number> {
   let last: Promise<number> = Promise.resolve(0);
   const read = () => {
     const now = Date.now();
-    if (now - at >= 100) {
+    if (now - at >= BACKLOG_READ_EVERY_MS) {
       at = now;
       last = Promise.all([deps.queues.ingest.backlog(), deps.queues.events.getWaitingCount()]).then(
         ([deliveries, jobs]) => deliveries + jobs,
